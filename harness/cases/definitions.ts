@@ -1,0 +1,126 @@
+// Case definitions (cases/*.json): which selftest, what it needs, how it skips, and what to expect per guest profile.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../util/errors.js';
+import { projectRoot } from '../util/project.js';
+import { DataReader } from '../util/validate.js';
+import { VERDICTS, type Verdict } from '../model/result.js';
+
+export interface KnownSkip {
+  readonly id: string;
+  /** Text the test prints when it skips this way (matched literally, case-sensitive). */
+  readonly match: string;
+  /** The reason for people. */
+  readonly reason: string;
+}
+
+export interface Expectation {
+  readonly verdict: Verdict;
+  /** For a skip: the id of the known skip it must be. */
+  readonly skip: string | null;
+}
+
+export interface CaseDefinition {
+  readonly name: string;
+  readonly description: string;
+  /** Selftest suite directory under tools/testing/selftests and the make target inside it. */
+  readonly selftest: { readonly suite: string; readonly target: string };
+  readonly kconfig: readonly string[];
+  readonly requires: { readonly hugepages1G: number; readonly debugfs: boolean; readonly devKvm: boolean };
+  readonly timeoutSeconds: number;
+  readonly notes: readonly string[];
+  readonly absentHint: string | null;
+  readonly knownSkips: readonly KnownSkip[];
+  /** By guest profile name, plus `default`. */
+  readonly expect: ReadonlyMap<string, Expectation>;
+  /** An ad-hoc case from --selftest: no data file. */
+  readonly adHoc: boolean;
+}
+
+export const DEFAULT_CASES = ['sea_to_user', 'inject_iabt', 'external_aborts'];
+const KEYS = ['name', 'description', 'selftest', 'kconfig', 'requires', 'timeoutSeconds', 'notes', 'absentHint', 'knownSkips', 'expect'];
+
+export function parseCase(file: string, value: unknown): CaseDefinition {
+  const r = DataReader.root(file, value).only(KEYS);
+  const st = r.child('selftest').only(['suite', 'target']);
+  const req = r.optChild('requires')?.only(['hugepages1G', 'debugfs', 'devKvm']);
+  const knownSkips = r.children('knownSkips').map((k) => {
+    k.only(['id', 'match', 'reason']);
+    return { id: k.string('id'), match: k.string('match'), reason: k.string('reason') };
+  });
+  const expect = new Map<string, Expectation>();
+  const ex = r.child('expect');
+  if (!ex.keys().includes('default')) r.fail('expect', 'needs a "default" entry');
+  for (const profile of ex.keys()) {
+    const e = ex.child(profile).only(['verdict', 'skip']);
+    const verdict = e.oneOf('verdict', VERDICTS);
+    const skip = e.optString('skip');
+    if (skip !== null && !knownSkips.some((k) => k.id === skip)) e.fail('skip', `"${skip}" is not a knownSkips id; valid: ${knownSkips.map((k) => k.id).join(', ')}`);
+    if (verdict === 'skip' && skip === null) e.fail('skip', 'an expected skip must name the knownSkips id it must match');
+    expect.set(profile, { verdict, skip });
+  }
+  return {
+    name: r.string('name'),
+    description: r.string('description'),
+    selftest: { suite: st.string('suite'), target: st.string('target') },
+    kconfig: r.strings('kconfig', []),
+    requires: { hugepages1G: req?.optNumber('hugepages1G', 0) ?? 0, debugfs: req?.bool('debugfs', false) ?? false, devKvm: req?.bool('devKvm', true) ?? true },
+    timeoutSeconds: r.number('timeoutSeconds', 1),
+    notes: r.strings('notes', []),
+    absentHint: r.optString('absentHint'),
+    knownSkips,
+    expect,
+    adHoc: false,
+  };
+}
+
+export function casesDir(): string {
+  return join(projectRoot(), 'cases');
+}
+
+export function loadCases(dir = casesDir()): CaseDefinition[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const c = parseCase(`cases/${f}`, JSON.parse(readFileSync(join(dir, f), 'utf8')));
+      if (`${c.name}.json` !== f) throw new UsageError(`cases/${f}: name "${c.name}" does not match the file name`);
+      return c;
+    });
+}
+
+/** `--selftest arm64/NAME` (or `kvm/arm64/NAME`): any KVM selftest of the tree, with default settings. */
+export function adHocCase(spec: string): CaseDefinition {
+  const m = /^(?:(kvm)\/)?((?:arm64\/)?[A-Za-z0-9_.-]+)$/.exec(spec);
+  if (!m) throw new UsageError(`--selftest ${spec}: expected DIR/NAME of a KVM selftest, e.g. arm64/hello_el2`);
+  const target = m[2]!;
+  return {
+    name: target.split('/').at(-1)!,
+    description: `ad-hoc KVM selftest ${target}`,
+    selftest: { suite: 'kvm', target },
+    kconfig: [],
+    requires: { hugepages1G: 0, debugfs: false, devKvm: true },
+    timeoutSeconds: 300,
+    notes: [],
+    absentHint: null,
+    knownSkips: [],
+    expect: new Map([['default', { verdict: 'pass', skip: null }]]),
+    adHoc: true,
+  };
+}
+
+export function resolveCases(names: readonly string[], selftests: readonly string[], dir = casesDir()): CaseDefinition[] {
+  const all = loadCases(dir);
+  const chosen: CaseDefinition[] = [];
+  for (const n of names) {
+    const c = all.find((x) => x.name === n);
+    if (!c) throw new UsageError(`--case ${n}: no such case`, `valid cases: ${all.map((x) => x.name).join(', ')} (or run any KVM selftest with --selftest arm64/NAME)`);
+    chosen.push(c);
+  }
+  for (const s of selftests) chosen.push(adHocCase(s));
+  return chosen;
+}
+
+export function expectationFor(c: CaseDefinition, profile: string): Expectation {
+  return c.expect.get(profile) ?? c.expect.get('default')!;
+}

@@ -1,0 +1,54 @@
+// `sea-harness build`: the kernel stage (plus selftests and the base image) alone; prints the artifact paths.
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { prepareKernel } from '../../kernel/prepare.js';
+import { COMMON_KERNEL, COMMON_OUTPUT, parseCommand, str, type CommandSpec } from '../options.js';
+import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
+import type { CommandMain } from '../runtime.js';
+import { loadCases } from '../../cases/definitions.js';
+
+export const spec: CommandSpec = {
+  name: 'build',
+  summary: 'Build the kernel under test (from the artifact store when its tree was built before), its selftests and the guest image; print the artifact paths.',
+  usage: 'sea-harness build [--kernel DIR [--ref REV]] [--series PATH ...] [--config FRAGMENT ...] [--format human|json]',
+  options: [
+    ...COMMON_KERNEL,
+    { name: 'case', type: 'string', multiple: true, arg: 'NAME', help: 'build these cases\' selftests (default: every case in cases/)' },
+    { name: 'selftest', type: 'string', multiple: true, arg: 'DIR/NAME', help: 'also build this KVM selftest' },
+    ...COMMON_OUTPUT,
+  ],
+  examples: ['npx sea-harness build', 'npx sea-harness build --series ../shared/series/sea-v2-iabt-on-7.3.mbox --format json'],
+};
+
+export const main: CommandMain = async (rt, argv) => {
+  const { values } = parseCommand(spec, argv);
+  const plan = kernelPlanFromOptions(values);
+  const chosen = casesFromOptions(values);
+  const cases = chosen.named ? chosen.cases : [...loadCases(), ...chosen.cases.filter((c) => c.adHoc)];
+  const logDir = str(values, 'out') ?? join(rt.ctx.cacheDir, 'logs', 'build');
+  await mkdir(logDir, { recursive: true });
+  const k = await prepareKernel(rt.ctx, plan, cases, logDir);
+  const doc = {
+    schema: 'sea-harness/build@1',
+    source: k.source,
+    kernel: { key: k.kernel.key, image: k.kernel.image, config: k.kernel.config, systemMap: k.kernel.systemMap, vmlinux: k.kernel.vmlinux, fromStore: k.kernel.fromStore, compiled: k.kernel.compiled, buildMs: k.kernel.buildMs, release: k.kernel.release },
+    selftests: k.selftests,
+    toolchain: k.toolchain,
+    workspace: k.workspace.root,
+    timings: k.timings,
+  };
+  if ((str(values, 'format') ?? 'human') === 'json') {
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  } else {
+    const lines = [
+      `kernel:    ${k.source.description}${k.source.series.length ? ` + ${k.source.series.length} patch(es)` : ''} (tree ${k.source.tree.slice(0, 12)}, ${k.kernel.release ?? '?'})`,
+      `Image:     ${k.kernel.image}${k.kernel.fromStore ? '  (artifact store: make not started)' : `  (built in ${Math.round(k.kernel.buildMs / 1000)} s, ${k.kernel.compiled} objects)`}`,
+      `config:    ${k.kernel.config}`,
+      `System.map ${k.kernel.systemMap}`,
+      `vmlinux:   ${k.kernel.vmlinux}`,
+      ...k.selftests.map((s) => `${s.case.padEnd(10)} ${s.path ?? `absent (no tools/testing/selftests/${s.suite}/${s.target}.c in this tree)`}${s.warnings.length ? `  [${s.warnings.length} warning(s)]` : ''}`),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  return 0;
+};

@@ -1,0 +1,90 @@
+// The CLI's process-level duties: signals and deadline into an AbortSignal, cleanup on every exit path,
+// and errors mapped to DESIGN.md exit codes (anything unexpected is 3, with its stack trace in a log file).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CleanupScope } from '../util/cleanup.js';
+import { createContext, defaultCacheDir, type Context } from '../util/context.js';
+import { AbortedError, ExitCode, HarnessError } from '../util/errors.js';
+import { streamLogger, type Logger } from '../util/logger.js';
+
+export interface Runtime {
+  readonly ctx: Context;
+  readonly log: Logger;
+  /** Why the signal fired: 'SIGINT', 'SIGTERM', 'deadline', or null. */
+  abortReason(): string | null;
+}
+
+export type CommandMain = (rt: Runtime, argv: readonly string[]) => Promise<number>;
+
+function writeCrashLog(cacheDir: string, err: unknown): string | null {
+  try {
+    const dir = join(cacheDir, 'logs');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+    const e = err as Error;
+    writeFileSync(path, `${e?.stack ?? String(err)}\n${e?.cause ? `cause: ${(e.cause as Error)?.stack ?? String(e.cause)}\n` : ''}`);
+    return path;
+  } catch {
+    return null;
+  }
+}
+
+export async function runCommand(main: CommandMain, argv: readonly string[], options: { verbose: boolean; deadlineSeconds?: number }): Promise<number> {
+  const controller = new AbortController();
+  let reason: string | null = null;
+  const log = streamLogger(process.stderr, options.verbose);
+  const cleanup = new CleanupScope();
+  const ctx = createContext({ signal: controller.signal, cleanup, log, cacheDir: defaultCacheDir() });
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (reason === null) {
+      reason = sig;
+      log.warn(`${sig}: stopping and cleaning up (again to force)`);
+      controller.abort(new AbortedError(`interrupted by ${sig}`));
+    } else {
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let timer: NodeJS.Timeout | undefined;
+  if (options.deadlineSeconds) {
+    timer = setTimeout(() => {
+      reason = 'deadline';
+      log.warn(`--deadline ${options.deadlineSeconds} s reached: stopping`);
+      controller.abort(new AbortedError(`--deadline of ${options.deadlineSeconds} s reached`, ExitCode.infrastructure));
+    }, options.deadlineSeconds * 1000);
+    timer.unref();
+  }
+  let code: number;
+  try {
+    code = await main({ ctx, log, abortReason: () => reason }, argv);
+  } catch (err) {
+    code = reportError(err, ctx.cacheDir, reason);
+  } finally {
+    if (timer) clearTimeout(timer);
+    const errors = await cleanup.close();
+    for (const e of errors) log.warn(e.message);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return code;
+}
+
+/** Print an error for people and pick its exit code. */
+export function reportError(err: unknown, cacheDir: string, abortReason: string | null): number {
+  if (abortReason === 'SIGINT' || abortReason === 'SIGTERM') {
+    process.stderr.write(`sea-harness: interrupted (${abortReason})\n`);
+    return ExitCode.interrupted;
+  }
+  if (abortReason === 'deadline') {
+    process.stderr.write(`sea-harness: the --deadline passed before the command finished\n`);
+    return ExitCode.infrastructure;
+  }
+  if (err instanceof HarnessError) {
+    process.stderr.write(`sea-harness: ${err.describe()}\n`);
+    return err.exitCode;
+  }
+  const path = writeCrashLog(cacheDir, err);
+  process.stderr.write(`sea-harness: internal error: ${(err as Error)?.message ?? String(err)}\n${path ? `  stack trace: ${path}\n` : ''}  this is a harness bug (exit 3), not a verdict on the kernel\n`);
+  return ExitCode.infrastructure;
+}

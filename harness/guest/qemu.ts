@@ -1,0 +1,92 @@
+// The QEMU process: started with execa as an argument array, console read live into a watcher and a log file,
+// always reaped (SIGTERM, then SIGKILL) by a teardown registered before anything waits on it.
+import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { execa, type ResultPromise } from 'execa';
+import type { Context } from '../util/context.js';
+import { ConsoleWatcher } from './console.js';
+
+export interface QemuExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly stderr: string;
+  /** Whether the harness asked it to stop. */
+  readonly requested: boolean;
+}
+
+export interface QemuProcess {
+  readonly pid: number;
+  readonly command: readonly string[];
+  readonly console: ConsoleWatcher;
+  readonly startedAt: number;
+  /** Settles when QEMU has exited, however that happened. */
+  readonly exited: Promise<QemuExit>;
+  /** Null while running. */
+  exit(): QemuExit | null;
+  /** Stop QEMU (SIGTERM, SIGKILL after 3 s) and wait for it. Idempotent. */
+  stop(): Promise<QemuExit>;
+}
+
+/** A free TCP port on 127.0.0.1; another process can still take it before QEMU binds (the caller retries). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function startQemu(ctx: Context, qemu: string, args: readonly string[], consoleLogPath: string): QemuProcess {
+  const startedAt = Date.now();
+  const watcher = new ConsoleWatcher(startedAt);
+  const log = createWriteStream(consoleLogPath, { flags: 'a' });
+  const child: ResultPromise = execa(qemu, args, {
+    reject: false,
+    stdin: 'ignore',
+    buffer: { stdout: false, stderr: true },
+    stripFinalNewline: false,
+    // QEMU must not outlive the harness even if the harness is killed hard.
+    cleanup: true,
+    forceKillAfterDelay: 3000,
+  });
+  let requested = false;
+  let exitInfo: QemuExit | null = null;
+  child.stdout?.on('data', (d: Buffer) => {
+    log.write(d);
+    watcher.push(d.toString('utf8'));
+  });
+  const exited = child.then((r) => {
+    watcher.end();
+    log.end();
+    exitInfo = { code: r.exitCode ?? null, signal: r.signal ?? null, stderr: String(r.stderr ?? ''), requested };
+    return exitInfo;
+  });
+  const stop = async (): Promise<QemuExit> => {
+    if (!exitInfo) {
+      requested = true;
+      child.kill('SIGTERM');
+    }
+    return exited;
+  };
+  ctx.cleanup.defer(`stop QEMU pid ${child.pid}`, async () => {
+    await stop();
+  });
+  return {
+    pid: child.pid ?? -1,
+    command: [qemu, ...args],
+    console: watcher,
+    startedAt,
+    exited,
+    exit: () => exitInfo,
+    stop,
+  };
+}
+
+/** QEMU's message when the forwarded port was taken between freePort() and its bind. */
+export function isPortClash(stderr: string): boolean {
+  return /Could not set up host forwarding rule|Address already in use/i.test(stderr);
+}

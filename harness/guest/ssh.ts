@@ -1,0 +1,181 @@
+// SSH into the L1 with ssh2: per-run ed25519 client key, the guest's host key pinned, commands with separate
+// stdout/stderr and exit codes, per-command timeouts, uploads over a plain channel.
+import { readFile } from 'node:fs/promises';
+import ssh2 from 'ssh2';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import pRetry, { AbortError } from 'p-retry';
+import { HarnessError } from '../util/errors.js';
+
+const { Client, utils } = ssh2;
+
+export interface ClientKey {
+  readonly privateKey: string;
+  readonly publicKey: string;
+}
+
+export function generateClientKey(comment = 'sea-harness'): ClientKey {
+  const k = utils.generateKeyPairSync('ed25519', { comment });
+  return { privateKey: k.private, publicKey: k.public };
+}
+
+/** The raw key blob of an OpenSSH one-line public key, for comparing with what the server presents. */
+export function publicKeyBlob(openssh: string): Buffer {
+  const b64 = openssh.trim().split(/\s+/)[1];
+  if (!b64) throw new Error(`not an OpenSSH public key: ${openssh.slice(0, 40)}`);
+  return Buffer.from(b64, 'base64');
+}
+
+export interface ExecResultSsh {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+}
+
+export interface SshTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly clientKey: ClientKey;
+  /** The guest's host public key (OpenSSH form), pinned: no trust on first use. */
+  readonly hostKey: string;
+}
+
+export class SshSession {
+  private constructor(
+    private readonly client: InstanceType<typeof Client>,
+    readonly target: SshTarget,
+  ) {}
+
+  static connect(target: SshTarget, timeoutMs: number): Promise<SshSession> {
+    const pinned = publicKeyBlob(target.hostKey);
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      let mismatch = false;
+      const config: ConnectConfig = {
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        privateKey: target.clientKey.privateKey,
+        readyTimeout: timeoutMs,
+        keepaliveInterval: 5000,
+        keepaliveCountMax: 6,
+        hostVerifier: (key: Buffer) => {
+          mismatch = !key.equals(pinned);
+          return !mismatch;
+        },
+      };
+      client.once('ready', () => resolve(new SshSession(client, target)));
+      client.once('error', (err) => {
+        client.end();
+        if (mismatch) {
+          reject(new HarnessError('the L1 presented an SSH host key that is not the pinned one', { stage: 'ssh', hint: 'the guest image and its recorded host key disagree: `npx sea-harness cache clean --images`', cause: err }));
+        } else reject(err);
+      });
+      client.connect(config);
+    });
+  }
+
+  /** Connect with retries and backoff until `deadline`; gives up at once when `gone()` says QEMU has exited. */
+  static async connectWithRetry(target: SshTarget, options: { deadline: number; signal: AbortSignal; gone: () => string | null }): Promise<SshSession> {
+    return pRetry(
+      async () => {
+        const why = options.gone();
+        if (why) throw new AbortError(why);
+        const left = options.deadline - Date.now();
+        if (left <= 0) throw new AbortError('SSH deadline passed');
+        return SshSession.connect(target, Math.min(left, 15_000));
+      },
+      {
+        retries: 1000,
+        factor: 1.5,
+        minTimeout: 100,
+        maxTimeout: 1000,
+        signal: options.signal,
+        shouldRetry: (err: Error) => !(err instanceof HarnessError) && Date.now() < options.deadline && !options.gone(),
+      },
+    );
+  }
+
+  /**
+   * Run a command. stdout and stderr stay apart (merged, a popen error would land inside a KTAP line).
+   * On timeout the channel is closed and `timedOut` is set: closing it does not kill the remote command,
+   * which is why cases run under `timeout` inside the L1 as well.
+   */
+  exec(command: string, options: { timeoutMs?: number; stdin?: Buffer | string; onStdout?: (s: string) => void } = {}): Promise<ExecResultSsh> {
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel: ClientChannel) => {
+        if (err) return reject(new HarnessError(`ssh exec failed: ${err.message}`, { stage: 'ssh', cause: err, command: ['ssh', command] }));
+        const out: Buffer[] = [];
+        const errb: Buffer[] = [];
+        let exitCode: number | null = null;
+        let signal: string | null = null;
+        let timedOut = false;
+        let timer: NodeJS.Timeout | undefined;
+        if (options.timeoutMs) {
+          timer = setTimeout(() => {
+            timedOut = true;
+            channel.close();
+          }, options.timeoutMs);
+        }
+        channel.on('data', (d: Buffer) => {
+          out.push(d);
+          options.onStdout?.(d.toString());
+        });
+        channel.stderr.on('data', (d: Buffer) => errb.push(d));
+        channel.on('exit', (code: number | null, sig?: string) => {
+          exitCode = code;
+          signal = sig ?? null;
+        });
+        channel.on('close', () => {
+          if (timer) clearTimeout(timer);
+          resolve({ exitCode, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errb).toString(), durationMs: Date.now() - started, timedOut });
+        });
+        if (options.stdin !== undefined) channel.end(options.stdin);
+        else channel.end();
+      });
+    });
+  }
+
+  /** Upload a file through `cat` (dropbear has no SFTP server in the image). */
+  async upload(localPath: string, remotePath: string, mode = 0o755): Promise<void> {
+    const data = await readFile(localPath);
+    const dir = remotePath.replace(/\/[^/]*$/, '') || '/';
+    const r = await this.exec(`mkdir -p '${dir}' && cat > '${remotePath}' && chmod ${mode.toString(8)} '${remotePath}'`, { stdin: data, timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new HarnessError(`upload of ${localPath} to ${remotePath} failed: ${r.stderr.trim()}`, { stage: 'ssh' });
+  }
+
+  /** An interactive shell wired to this process's terminal; resolves with the shell's exit code. */
+  interactive(stdin: NodeJS.ReadStream, stdout: NodeJS.WriteStream, command?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onChannel = (err: Error | undefined, channel: ClientChannel) => {
+        if (err) return reject(err);
+        const raw = stdin.isTTY;
+        if (raw) stdin.setRawMode(true);
+        stdin.pipe(channel);
+        channel.pipe(stdout);
+        channel.stderr.pipe(process.stderr);
+        let code = 0;
+        channel.on('exit', (c: number | null) => {
+          code = c ?? 255;
+        });
+        channel.on('close', () => {
+          stdin.unpipe(channel);
+          if (raw) stdin.setRawMode(false);
+          stdin.pause();
+          resolve(code);
+        });
+      };
+      const pty = { term: process.env.TERM ?? 'xterm', rows: stdout.rows ?? 24, cols: stdout.columns ?? 80 };
+      if (command) this.client.exec(command, { pty }, onChannel);
+      else this.client.shell(pty, onChannel);
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}

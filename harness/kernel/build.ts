@@ -1,0 +1,91 @@
+// The kernel build: an incremental `make Image` in the workspace's build directory, or nothing on a store hit.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from '../util/context.js';
+import { run } from '../util/exec.js';
+import { ExitCode, HarnessError, tailLines } from '../util/errors.js';
+import { jobs, makeArgs } from './make.js';
+import { lookupKernel, storeKernel, type KernelArtifact, type StoreKeyParts } from './store.js';
+import type { Workspace } from './workspace.js';
+
+export interface BuildOutcome extends KernelArtifact {
+  /** Objects compiled by this make (0 on a store hit): the proof that a rebuild was incremental. */
+  readonly compiled: number;
+  readonly logPath: string;
+}
+
+/** `file:line:col: error: ...` lines, first ones first: what a person needs from a failed build. */
+export function firstCompilerErrors(log: string, max = 10): string[] {
+  const out: string[] = [];
+  for (const line of log.split('\n')) {
+    if (/^[^\s:]+:\d+(:\d+)?: (fatal )?error: /.test(line) || /^ld(\.bfd)?: .*(undefined reference|multiple definition)/.test(line) || /\berror: ld returned/.test(line)) {
+      out.push(line.trim());
+      if (out.length >= max) break;
+    }
+  }
+  return out;
+}
+
+/** Count and name compile steps from kbuild's short output (`  CC      arch/arm64/kvm/guest.o`). */
+export function kbuildStep(line: string): { verb: string; file: string } | null {
+  const m = /^\s{2}([A-Z][A-Z0-9_]*(?: \[[A-Z]\])?)\s+(\S+)$/.exec(line);
+  return m ? { verb: m[1]!, file: m[2]! } : null;
+}
+
+export interface BuildHooks {
+  /** Runs on a store miss, before make: writes and verifies the .config. */
+  readonly beforeMake?: () => Promise<void>;
+}
+
+export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyParts, release: string | null, logPath: string, hooks: BuildHooks = {}): Promise<BuildOutcome> {
+  const hit = await lookupKernel(ctx.cacheDir, parts);
+  if (hit) {
+    ctx.log.info(`build: ${hit.key} from the artifact store (make not started)`);
+    return { ...hit, compiled: 0, logPath };
+  }
+  const started = Date.now();
+  await hooks.beforeMake?.();
+  let compiled = 0;
+  let current = '';
+  const tick = setInterval(() => {
+    ctx.log.progress(`build: ${compiled} objects compiled, ${Math.round((Date.now() - started) / 1000)} s, ${current}`);
+  }, 1000);
+  let r;
+  try {
+    await writeFile(logPath, `# sea-harness kernel build of tree ${parts.tree}\n`, { flag: 'a' });
+    r = await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'Image']), {
+      stage: 'build',
+      cwd: ws.src,
+      logPath,
+      reject: false,
+      timeoutMs: 3 * 3600_000,
+      onLine: (line) => {
+        const step = kbuildStep(line);
+        if (!step) return;
+        if (step.verb === 'CC' || step.verb === 'AS') compiled++;
+        current = step.file;
+      },
+    });
+  } finally {
+    clearInterval(tick);
+  }
+  const buildMs = Date.now() - started;
+  if (r.exitCode !== 0) {
+    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`);
+    throw new HarnessError(`the kernel failed to build${errors[0] ? `: ${errors[0]}` : ''}`, {
+      stage: 'build',
+      exitCode: ExitCode.buildFailed,
+      command: ['make', ...makeArgs(ws, [`-j${jobs()}`, 'Image'])],
+      outputTail: errors.length ? errors.join('\n') : tailLines(`${r.stdout}${r.stderr}`, 20),
+      logPath,
+      hint: 'fix the compile error in the tree or the series; the full log has the context',
+    });
+  }
+  ctx.log.info(`build: make Image done in ${Math.round(buildMs / 1000)} s (${compiled} objects compiled)`);
+  const art = await storeKernel(ctx.cacheDir, parts, ws.build, release, buildMs);
+  return { ...art, compiled, logPath };
+}
+
+export function buildLogPath(ws: Workspace): string {
+  return join(ws.logs, 'build.log');
+}

@@ -1,0 +1,127 @@
+// The one kernel config: allnoconfig + images/ + every guest profile + every case + the tree's KVM selftest config,
+// generated in the build directory and verified symbol by symbol before anything is compiled.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from '../util/context.js';
+import { run } from '../util/exec.js';
+import { HarnessError, ExitCode, tailLines } from '../util/errors.js';
+import { sha256, shortHash } from '../util/hash.js';
+import { projectRoot } from '../util/project.js';
+import { loadProfiles } from '../guest/profiles.js';
+import { loadCases } from '../cases/definitions.js';
+import {
+  dependsOfSymbol,
+  fragmentFromLines,
+  mergeFragments,
+  parseKconfigText,
+  renderFragment,
+  symbolsInExpression,
+  verifyConfig,
+  type KconfigFragment,
+  type KconfigValue,
+} from './kconfig.js';
+import { git, type Workspace } from './workspace.js';
+import { makeArgs } from './make.js';
+
+/** The harness's fragments: independent of the cases or profile chosen for a run. */
+export async function harnessFragments(): Promise<KconfigFragment[]> {
+  const root = projectRoot();
+  const base = await readFile(join(root, 'images', 'initramfs.config'), 'utf8');
+  return [
+    { origin: 'images/initramfs.config', symbols: parseKconfigText(base) },
+    ...loadProfiles().map((p) => fragmentFromLines(p.file, p.kconfig)),
+    ...loadCases().map((c) => fragmentFromLines(`cases/${c.name}.json`, c.kconfig)),
+  ];
+}
+
+export async function userFragments(paths: readonly string[]): Promise<KconfigFragment[]> {
+  return Promise.all(
+    paths.map(async (p) => {
+      const text = await readFile(p, 'utf8').catch(() => {
+        throw new HarnessError(`--config ${p}: cannot read the fragment`, { stage: 'kconfig', exitCode: ExitCode.usage, hint: 'give a kconfig fragment file (CONFIG_FOO=y lines)' });
+      });
+      return { origin: p, symbols: parseKconfigText(text) };
+    }),
+  );
+}
+
+/** Key of the user's extra fragments, for the workspace directory name; null when there are none. */
+export function userConfigKey(fragments: readonly KconfigFragment[]): string | null {
+  if (fragments.length === 0) return null;
+  return shortHash(sha256(...fragments.map((f) => renderFragment(f.symbols)))).slice(0, 12);
+}
+
+export interface ConfigResult {
+  readonly fragmentPath: string;
+  /** Hash of the requested symbols: with the tree hash and the toolchain it determines the .config. */
+  readonly fragmentHash: string;
+  readonly requested: ReadonlyMap<string, KconfigValue>;
+  /** Symbols of the tree's selftest config that this architecture does not have (KVM_INTEL, ...). */
+  readonly ignored: readonly string[];
+}
+
+/** Does the tree define this symbol anywhere (for arm64)? */
+async function symbolDefined(ctx: Context, ws: Workspace, symbol: string): Promise<boolean> {
+  const name = symbol.replace(/^CONFIG_/, '');
+  const r = await git(ctx, ws, ['grep', '-q', '-E', `^\\s*(menu)?config\\s+${name}\\s*$`, '--', '*Kconfig*'], { reject: false });
+  return r.exitCode === 0;
+}
+
+/** The requested fragment for the checked-out tree (the tree's tools/testing/selftests/kvm/config is part of it). */
+export async function requestedConfig(ctx: Context, ws: Workspace, user: readonly KconfigFragment[]): Promise<{ requested: Map<string, KconfigValue>; ignored: string[] }> {
+  const own = await harnessFragments();
+  const treeText = await readFile(join(ws.src, 'tools', 'testing', 'selftests', 'kvm', 'config'), 'utf8').catch(() => '');
+  const treeSymbols = parseKconfigText(treeText);
+  const ignored: string[] = [];
+  const kept = new Map<string, KconfigValue>();
+  for (const [sym, value] of treeSymbols) {
+    // The selftest config lists every architecture's symbols (KVM_INTEL, KVM_AMD): keep only arm64's.
+    if (await symbolDefined(ctx, ws, sym)) kept.set(sym, value);
+    else ignored.push(sym);
+  }
+  const { merged, conflicts } = mergeFragments([...own, { origin: 'tools/testing/selftests/kvm/config', symbols: kept }], user);
+  if (conflicts.length > 0) {
+    const list = conflicts.map((c) => `  ${c.symbol}: ${c.values.map((v) => `${v.value} (${v.origin})`).join(' vs ')}`).join('\n');
+    throw new HarnessError(`the harness's kconfig fragments disagree:\n${list}`, { stage: 'kconfig', exitCode: ExitCode.usage, hint: 'make guests/, cases/ and images/ agree on these symbols' });
+  }
+  return { requested: merged, ignored };
+}
+
+/** Why a symbol did not get its value: its `depends on` lines, each symbol with its value in .config. */
+async function explainDropped(ctx: Context, ws: Workspace, symbol: string, final: ReadonlyMap<string, KconfigValue>): Promise<string> {
+  const name = symbol.replace(/^CONFIG_/, '');
+  const files = await git(ctx, ws, ['grep', '-l', '-E', `^\\s*(menu)?config\\s+${name}\\s*$`, '--', '*Kconfig*'], { reject: false });
+  const file = files.stdout.trim().split('\n').filter(Boolean)[0];
+  if (!file) return `${symbol} does not exist in this tree's Kconfig`;
+  const entry = dependsOfSymbol(await readFile(join(ws.src, file), 'utf8'), name);
+  const deps = entry.dependsOn.flatMap(symbolsInExpression).filter((d) => d !== 'n' && d !== 'y');
+  const unmet = deps.filter((d) => (final.get(`CONFIG_${d}`) ?? 'n') === 'n');
+  const depText = entry.dependsOn.length ? `depends on ${entry.dependsOn.join(' && ')}` : 'no depends on';
+  const unmetText = unmet.length ? `; unmet: ${unmet.map((d) => `CONFIG_${d}=${final.get(`CONFIG_${d}`) ?? 'n'}`).join(', ')}` : '';
+  const promptText = entry.hasPrompt ? '' : ' (no prompt: it can only be selected by another symbol)';
+  return `${symbol} (${file}) ${depText}${unmetText}${promptText}`;
+}
+
+/** Generate build/.config (allnoconfig + the requested symbols) and check that every requested symbol held. */
+export async function configureKernel(ctx: Context, ws: Workspace, user: readonly KconfigFragment[], logPath: string): Promise<ConfigResult> {
+  const { requested, ignored } = await requestedConfig(ctx, ws, user);
+  const text = renderFragment(requested);
+  const fragmentPath = join(ws.build, 'sea-harness.config');
+  await writeFile(fragmentPath, text);
+  const r = await run(ctx, 'make', makeArgs(ws, [`KCONFIG_ALLCONFIG=${fragmentPath}`, 'allnoconfig']), { stage: 'kconfig', cwd: ws.src, logPath, reject: false, timeoutMs: 10 * 60_000 });
+  if (r.exitCode !== 0) {
+    throw new HarnessError('make allnoconfig failed', { stage: 'kconfig', exitCode: ExitCode.buildFailed, outputTail: tailLines(r.stdout + r.stderr, 20), logPath });
+  }
+  const final = parseKconfigText(await readFile(join(ws.build, '.config'), 'utf8'));
+  const dropped = verifyConfig(requested, final);
+  if (dropped.length > 0) {
+    const lines = await Promise.all(dropped.map(async (d) => `  ${d.symbol}=${d.wanted} came out as ${d.got}: ${await explainDropped(ctx, ws, d.symbol, final)}`));
+    throw new HarnessError(`the kernel config lost ${dropped.length} requested symbol(s):\n${lines.join('\n')}`, {
+      stage: 'kconfig',
+      exitCode: ExitCode.usage,
+      logPath,
+      hint: 'add the unmet dependencies to the fragment that asks for the symbol (guests/, cases/, images/ or your --config)',
+    });
+  }
+  return { fragmentPath, fragmentHash: sha256(text), requested, ignored };
+}

@@ -1,0 +1,89 @@
+// Loading --series inputs (mbox, patch file, directory) and applying them with `git am -3` in the work tree.
+import { readFile, readdir, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Context } from '../util/context.js';
+import { ExitCode, HarnessError, UsageError, tailLines } from '../util/errors.js';
+import type { SeriesPatchStatus } from '../model/result.js';
+import { parseMessage, selectSeries, splitMbox, type SeriesPatch, type SeriesSelection } from './mbox.js';
+import { git, type Workspace } from './workspace.js';
+
+export interface LoadedSeries extends SeriesSelection {
+  readonly path: string;
+}
+
+export async function loadSeries(path: string, wantVersion?: number): Promise<LoadedSeries> {
+  const abs = resolve(path);
+  const st = await stat(abs).catch(() => null);
+  if (!st) throw new UsageError(`--series ${path}: no such file or directory`, 'give an mbox, a .patch file or a directory of .patch files');
+  let texts: string[];
+  if (st.isDirectory()) {
+    const files = (await readdir(abs)).filter((f) => /\.(patch|diff|eml|mbox)$/.test(f)).sort();
+    if (files.length === 0) throw new UsageError(`--series ${path}: the directory has no .patch, .eml or .mbox files`);
+    texts = await Promise.all(files.map((f) => readFile(join(abs, f), 'utf8')));
+  } else {
+    texts = [await readFile(abs, 'utf8')];
+  }
+  const messages = texts.flatMap((t) => splitMbox(t)).map(parseMessage);
+  const selection = selectSeries(messages, wantVersion);
+  if (selection.patches.length === 0) {
+    const why = selection.ignored.map((i) => `  ${i.subject}: ${i.why}`).join('\n');
+    throw new UsageError(
+      `--series ${path}: no patches to apply${wantVersion ? ` for version ${wantVersion}` : ''}${why ? `; left out:\n${why}` : ''}`,
+      selection.versions.length > 0 ? `versions present: ${selection.versions.map((v) => `v${v}`).join(', ')}` : 'the input has no message with a diff',
+    );
+  }
+  return { ...selection, path: abs };
+}
+
+export function patchLabel(p: SeriesPatch): string {
+  return `${p.n}/${p.total} "${p.title}"`;
+}
+
+/**
+ * Apply every patch of every series in order. On the first failure the `git am` is aborted (the work tree
+ * stays at the last applied patch) and an exit-5 error names the patch with git's message.
+ */
+export async function applySeries(ctx: Context, ws: Workspace, series: readonly LoadedSeries[], logPath: string): Promise<SeriesPatchStatus[]> {
+  const status: SeriesPatchStatus[] = [];
+  const all = series.flatMap((s) => s.patches.map((p) => ({ p, s })));
+  let index = 0;
+  const tmp = await mkdtemp(join(ws.root, 'am-'));
+  try {
+    for (const { p, s } of all) {
+      index++;
+      const file = join(tmp, `${String(index).padStart(4, '0')}.patch`);
+      await writeFile(file, p.raw);
+      const r = await git(ctx, ws, ['am', '-3', '--keep-non-patch', file], { reject: false });
+      await writeFile(logPath, `$ git am -3 ${file}  # ${p.subject}\n${r.stdout}${r.stderr}\n`, { flag: 'a' });
+      if (r.exitCode !== 0) {
+        await git(ctx, ws, ['am', '--abort'], { reject: false });
+        status.push({ patch: index, subject: p.title, messageId: p.messageId, applied: false });
+        for (const rest of all.slice(index)) status.push({ patch: status.length + 1, subject: rest.p.title, messageId: rest.p.messageId, applied: false });
+        throw new SeriesApplyError(`patch ${patchLabel(p)} of ${s.path} does not apply`, {
+          status,
+          outputTail: tailLines(`${r.stdout}${r.stderr}`, 15),
+          logPath,
+        });
+      }
+      status.push({ patch: index, subject: p.title, messageId: p.messageId, applied: true });
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return status;
+}
+
+export class SeriesApplyError extends HarnessError {
+  readonly status: readonly SeriesPatchStatus[];
+  constructor(message: string, o: { status: readonly SeriesPatchStatus[]; outputTail: string; logPath: string }) {
+    super(message, {
+      stage: 'series',
+      exitCode: ExitCode.applyFailed,
+      outputTail: o.outputTail,
+      logPath: o.logPath,
+      hint: 'rebase the series onto this base, or pick the base it was written for (--kernel/--ref)',
+    });
+    this.name = 'SeriesApplyError';
+    this.status = o.status;
+  }
+}

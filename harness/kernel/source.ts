@@ -1,0 +1,123 @@
+// The kernel under test in the workspace: a base (Debian's source, a user's tree or one of its revisions)
+// checked out in the one work tree, with the series applied on top.
+import { access, appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Context } from '../util/context.js';
+import { run } from '../util/exec.js';
+import { HarnessError, UsageError } from '../util/errors.js';
+import { sha256, shortHash } from '../util/hash.js';
+import type { SeriesPatchStatus } from '../model/result.js';
+import { DEFAULT_DEBIAN_SERIES, importDebianSource } from './debian-source.js';
+import { applySeries, type LoadedSeries } from './series.js';
+import { git, gitCapture, type Workspace } from './workspace.js';
+
+export type SourceSpec =
+  | { readonly kind: 'debian'; readonly series: string }
+  | { readonly kind: 'tree'; readonly dir: string; readonly ref: string | null };
+
+export const DEFAULT_SOURCE: SourceSpec = { kind: 'debian', series: DEFAULT_DEBIAN_SERIES };
+
+export interface PreparedSource {
+  /** For people: "Debian linux-source-7.3 7.3.4-1~bpo13+1", "/path/linux at v7.3-rc1 (abc123...)". */
+  readonly description: string;
+  readonly baseCommit: string;
+  /** The user's commit when the base is a git revision of theirs; null for Debian's source or a snapshot. */
+  readonly userCommit: string | null;
+  readonly headCommit: string;
+  /** `HEAD^{tree}` after the series: the store key's source part. */
+  readonly tree: string;
+  readonly release: string | null;
+  readonly debianSource: string | null;
+  readonly series: readonly SeriesPatchStatus[];
+}
+
+async function isGitTree(dir: string): Promise<boolean> {
+  return access(join(dir, '.git')).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Borrow the user's object store (read-only) so fetching a revision copies nothing. */
+async function addAlternate(ws: Workspace, userDir: string): Promise<void> {
+  const gitDir = join(userDir, '.git');
+  const objects = (await stat(join(gitDir, 'objects')).catch(() => null)) ? join(gitDir, 'objects') : null;
+  if (!objects) return;
+  const alternates = join(ws.src, '.git', 'objects', 'info', 'alternates');
+  await mkdir(join(ws.src, '.git', 'objects', 'info'), { recursive: true });
+  const current = await readFile(alternates, 'utf8').catch(() => '');
+  if (!current.split('\n').includes(objects)) await appendFile(alternates, `${objects}\n`);
+}
+
+/**
+ * A snapshot of a directory's files as a commit in the workspace repository, through a private index kept
+ * per directory (later snapshots rehash only what changed). The user's tree and its .git are only read.
+ */
+async function snapshotDirectory(ctx: Context, ws: Workspace, dir: string): Promise<string> {
+  const index = join(ws.root, `snapshot-index-${shortHash(sha256(dir))}`);
+  const env = { GIT_INDEX_FILE: index, GIT_WORK_TREE: dir };
+  // Build products of an in-tree build are never part of the source.
+  const excludes = [':(exclude,glob)**/*.o', ':(exclude,glob)**/*.cmd', ':(exclude,glob)**/*.a', ':(exclude,glob)**/*.ko', ':(exclude).git'];
+  await git(ctx, ws, ['add', '-A', '-f', '--', '.', ...excludes], { env });
+  const tree = (await git(ctx, ws, ['write-tree'], { env })).stdout.trim();
+  const dateEnv = { ...env, GIT_AUTHOR_DATE: '2000-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2000-01-01T00:00:00Z' };
+  return (await git(ctx, ws, ['commit-tree', tree, '-m', `snapshot of ${dir}`], { env: dateEnv })).stdout.trim();
+}
+
+async function resolveBase(ctx: Context, ws: Workspace, spec: SourceSpec): Promise<{ commit: string; userCommit: string | null; description: string; debianSource: string | null }> {
+  if (spec.kind === 'debian') {
+    const d = await importDebianSource(ctx, ws, spec.series);
+    return { commit: d.commit, userCommit: null, description: `Debian ${d.package} ${d.version}`, debianSource: `${d.package} ${d.version}` };
+  }
+  const dir = resolve(spec.dir);
+  const st = await stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new UsageError(`--kernel ${spec.dir}: not a directory`, 'give the top directory of a kernel source tree');
+  if (!(await stat(join(dir, 'Makefile')).catch(() => null)) || !(await stat(join(dir, 'arch', 'arm64')).catch(() => null))) {
+    throw new UsageError(`--kernel ${spec.dir}: not a Linux kernel tree (no Makefile or arch/arm64)`, 'give the top directory of a kernel source tree');
+  }
+  const git_ = await isGitTree(dir);
+  if (spec.ref !== null) {
+    if (!git_) throw new UsageError(`--ref ${spec.ref} needs a git tree, and ${spec.dir} is not one`, 'drop --ref to test the directory as it is');
+    const r = await run(ctx, 'git', ['-C', dir, 'rev-parse', '--verify', '-q', `${spec.ref}^{commit}`], { stage: 'source', reject: false });
+    if (r.exitCode !== 0) throw new UsageError(`--ref ${spec.ref}: no such revision in ${spec.dir}`, `check \`git -C ${dir} log --oneline\``);
+    const commit = r.stdout.trim();
+    await addAlternate(ws, dir);
+    await git(ctx, ws, ['fetch', '-q', '--no-tags', dir, commit]);
+    return { commit, userCommit: commit, description: `${dir} at ${spec.ref} (${commit.slice(0, 12)})`, debianSource: null };
+  }
+  if (git_) await addAlternate(ws, dir);
+  const commit = await snapshotDirectory(ctx, ws, dir);
+  return { commit, userCommit: null, description: `${dir} (files as they are on disk)`, debianSource: null };
+}
+
+async function readRelease(ws: Workspace): Promise<string | null> {
+  const mk = await readFile(join(ws.src, 'Makefile'), 'utf8').catch(() => '');
+  const v = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S*)`, 'm').exec(mk)?.[1] ?? '';
+  const version = v('VERSION');
+  return version ? `${version}.${v('PATCHLEVEL')}.${v('SUBLEVEL')}${v('EXTRAVERSION')}` : null;
+}
+
+/** Check out the base in the work tree (only changed files are rewritten, so make stays incremental) and apply the series. */
+export async function prepareSource(ctx: Context, ws: Workspace, spec: SourceSpec, series: readonly LoadedSeries[], logPath: string): Promise<PreparedSource> {
+  const base = await resolveBase(ctx, ws, spec);
+  if (await access(join(ws.src, '.git', 'rebase-apply')).then(() => true, () => false)) {
+    await git(ctx, ws, ['am', '--abort'], { reject: false });
+  }
+  const co = await git(ctx, ws, ['checkout', '-q', '-f', '--detach', base.commit], { reject: false });
+  if (co.exitCode !== 0) {
+    throw new HarnessError(`cannot check out ${base.description} in the workspace`, { stage: 'source', outputTail: co.stderr, hint: `the workspace at ${ws.root} may be damaged: \`npx sea-harness cache clean --workspaces\`` });
+  }
+  const status = series.length > 0 ? await applySeries(ctx, ws, series, logPath) : [];
+  const head = await gitCapture(ctx, ws, ['rev-parse', 'HEAD']);
+  const tree = await gitCapture(ctx, ws, ['rev-parse', 'HEAD^{tree}']);
+  return {
+    description: base.description,
+    baseCommit: base.commit,
+    userCommit: base.userCommit,
+    headCommit: head,
+    tree,
+    release: await readRelease(ws),
+    debianSource: base.debianSource,
+    series: status,
+  };
+}

@@ -1,0 +1,79 @@
+// The kernel workspace: one git repository with one work tree and one O= build directory per (config, toolchain).
+import { mkdir, writeFile, access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from '../util/context.js';
+import { run, capture } from '../util/exec.js';
+import { withLock } from '../util/lock.js';
+import type { Toolchain } from './toolchain.js';
+
+export interface Workspace {
+  readonly root: string;
+  /** The git work tree every variant is checked out in. */
+  readonly src: string;
+  /** The one O= build directory. */
+  readonly build: string;
+  readonly logs: string;
+  readonly lockPath: string;
+  readonly toolchain: Toolchain;
+}
+
+/**
+ * The workspace directory is keyed by the toolchain and by the user's extra config fragments (`default`
+ * when there are none): the harness's own fragments are the same for every run, so choosing cases or a
+ * guest profile never selects another workspace or changes the config.
+ */
+export function workspacePath(cacheDir: string, toolchain: Toolchain, userConfigKey: string | null): string {
+  return join(cacheDir, 'workspaces', `${toolchain.id}-${userConfigKey ?? 'default'}`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function openWorkspace(ctx: Context, toolchain: Toolchain, userConfigKey: string | null): Promise<Workspace> {
+  const root = workspacePath(ctx.cacheDir, toolchain, userConfigKey);
+  const ws: Workspace = {
+    root,
+    src: join(root, 'src'),
+    build: join(root, 'build'),
+    logs: join(root, 'logs'),
+    lockPath: join(root, 'lock'),
+    toolchain,
+  };
+  await mkdir(ws.src, { recursive: true });
+  await mkdir(ws.build, { recursive: true });
+  await mkdir(ws.logs, { recursive: true });
+  if (!(await exists(join(ws.src, '.git')))) {
+    await git(ctx, ws, ['init', '-q', '-b', 'sea-work']);
+  }
+  // Local identity and settings: git am and the import commit need an identity; gc while a build
+  // reads the tree would only cost time.
+  await git(ctx, ws, ['config', 'user.name', 'sea-harness']);
+  await git(ctx, ws, ['config', 'user.email', 'sea-harness@localhost']);
+  await git(ctx, ws, ['config', 'gc.auto', '0']);
+  await git(ctx, ws, ['config', 'advice.detachedHead', 'false']);
+  await writeFile(join(root, 'README'), 'sea-harness kernel workspace: src/ is a git work tree, build/ the O= directory. Managed by sea-harness; `npx sea-harness cache` lists and cleans it.\n');
+  return ws;
+}
+
+export function git(ctx: Context, ws: Workspace, args: readonly string[], options: { env?: Record<string, string>; reject?: boolean; input?: string } = {}) {
+  return run(ctx, 'git', ['-C', ws.src, ...args], {
+    stage: 'source',
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.reject === false ? { reject: false } : {}),
+    ...(options.input !== undefined ? { input: options.input } : {}),
+    timeoutMs: 30 * 60_000,
+  });
+}
+
+export function gitCapture(ctx: Context, ws: Workspace, args: readonly string[]): Promise<string> {
+  return capture(ctx, 'git', ['-C', ws.src, ...args], { stage: 'source', timeoutMs: 10 * 60_000 });
+}
+
+/** Run `fn` holding the workspace lock: one run at a time changes the work tree and the build directory. */
+export function withWorkspace<T>(ctx: Context, ws: Workspace, fn: () => Promise<T>): Promise<T> {
+  return withLock(ctx, ws.lockPath, 'kernel workspace', fn);
+}

@@ -1,0 +1,116 @@
+// Running host commands: argument arrays through execa, output teed to a log, failures as HarnessErrors.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { Context } from './context.js';
+import { AbortedError, ExitCode, HarnessError, type Stage, tailLines } from './errors.js';
+
+export interface ExecOptions {
+  readonly stage: Stage;
+  readonly cwd?: string;
+  readonly env?: Record<string, string | undefined>;
+  /** Kill the command after this many milliseconds (SIGTERM, then SIGKILL after 5 s). */
+  readonly timeoutMs?: number;
+  /** Append stdout and stderr to this file. */
+  readonly logPath?: string;
+  /** Standard input text. */
+  readonly input?: string | Buffer;
+  /** Called for every line of stdout/stderr as it arrives. */
+  readonly onLine?: (line: string) => void;
+  /** Do not throw on a non-zero exit; return it. */
+  readonly reject?: boolean;
+  /** Hint for the error when the command fails. */
+  readonly hint?: string;
+  readonly exitCode?: HarnessError['exitCode'];
+  /** Exit code to use when the signal aborts the command (default 130). */
+  readonly buffer?: boolean;
+}
+
+export interface ExecResult {
+  readonly command: readonly string[];
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+}
+
+export async function run(ctx: Context, file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  const command = [file, ...args];
+  const started = Date.now();
+  let log: NodeJS.WritableStream | undefined;
+  if (options.logPath) {
+    await mkdir(dirname(options.logPath), { recursive: true });
+    log = createWriteStream(options.logPath, { flags: 'a' });
+    log.write(`$ ${command.join(' ')}\n`);
+  }
+  const child: ResultPromise = execa(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    reject: false,
+    all: true,
+    buffer: options.buffer ?? true,
+    stripFinalNewline: false,
+    timeout: options.timeoutMs,
+    killSignal: 'SIGTERM',
+    forceKillAfterDelay: 5000,
+    cancelSignal: ctx.signal,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : 'pipe',
+  });
+  if (log || options.onLine) {
+    let pending = '';
+    child.all?.on('data', (chunk: Buffer) => {
+      log?.write(chunk);
+      if (!options.onLine) return;
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) options.onLine(line);
+    });
+  }
+  const result = await child;
+  if (log) await new Promise<void>((resolve) => log!.end(resolve));
+  const out: ExecResult = {
+    command,
+    exitCode: result.exitCode ?? -1,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    durationMs: Date.now() - started,
+    timedOut: Boolean(result.timedOut),
+  };
+  if (result.isCanceled || ctx.signal.aborted) {
+    throw new AbortedError(`interrupted while running ${file}`);
+  }
+  if (options.reject === false) return out;
+  if (out.timedOut) {
+    throw new HarnessError(`${file} timed out after ${options.timeoutMs} ms`, {
+      stage: options.stage,
+      exitCode: options.exitCode ?? ExitCode.infrastructure,
+      command,
+      outputTail: tailLines(String(result.all ?? ''), 20),
+      ...(options.logPath ? { logPath: options.logPath } : {}),
+      ...(options.hint ? { hint: options.hint } : {}),
+    });
+  }
+  if (out.exitCode !== 0) {
+    const how = result.signal ? `was killed by ${result.signal}` : `exited with ${out.exitCode}`;
+    throw new HarnessError(`${file} ${how}`, {
+      stage: options.stage,
+      exitCode: options.exitCode ?? ExitCode.infrastructure,
+      command,
+      outputTail: tailLines(String(result.all ?? ''), 20),
+      ...(options.logPath ? { logPath: options.logPath } : {}),
+      ...(options.hint ? { hint: options.hint } : {}),
+      cause: result,
+    });
+  }
+  return out;
+}
+
+/** Run and return trimmed stdout; throws on failure. */
+export async function capture(ctx: Context, file: string, args: readonly string[], options: ExecOptions): Promise<string> {
+  return (await run(ctx, file, args, options)).stdout.trim();
+}
