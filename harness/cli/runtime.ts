@@ -1,6 +1,7 @@
 // The CLI's process-level duties: signals and deadline into an AbortSignal, cleanup on every exit path,
 // and errors mapped to DESIGN.md exit codes (anything unexpected is 3, with its stack trace in a log file).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { CleanupScope } from '../util/cleanup.js';
 import { createContext, defaultCacheDir, type Context } from '../util/context.js';
@@ -31,6 +32,8 @@ function writeCrashLog(cacheDir: string, err: unknown): string | null {
 
 export async function runCommand(main: CommandMain, argv: readonly string[], options: { verbose: boolean; deadlineSeconds?: number }): Promise<number> {
   const controller = new AbortController();
+  // Every running child process listens on the signal: more than Node's default of 10 is normal here.
+  setMaxListeners(0, controller.signal);
   let reason: string | null = null;
   const log = streamLogger(process.stderr, options.verbose);
   const cleanup = new CleanupScope();

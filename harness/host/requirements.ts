@@ -13,6 +13,9 @@ export interface Requirement {
 export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'aarch64 gcc', probe: { command: 'aarch64-linux-gnu-gcc', versionArgs: ['--version'] }, package: 'gcc-aarch64-linux-gnu', why: 'cross-compiles the kernel and the selftests' },
   { name: 'aarch64 binutils', probe: { command: 'aarch64-linux-gnu-addr2line', versionArgs: ['--version'] }, package: 'binutils-aarch64-linux-gnu', why: 'links the kernel; addr2line symbolises selftest backtraces' },
+  // A recommends of the cross gcc, so --no-install-recommends leaves it out: without it the selftests
+  // compile against the host's x86 headers and fail on bits/wordsize.h.
+  { name: 'arm64 libc headers', probe: { file: '/usr/aarch64-linux-gnu/include/stdio.h' }, package: 'libc6-dev-arm64-cross', why: 'the selftests are built and linked statically against arm64 glibc' },
   { name: 'make', probe: { command: 'make', versionArgs: ['--version'] }, package: 'make', why: 'kernel build' },
   { name: 'flex', probe: { command: 'flex', versionArgs: ['--version'] }, package: 'flex', why: 'kconfig' },
   { name: 'bison', probe: { command: 'bison', versionArgs: ['--version'] }, package: 'bison', why: 'kconfig' },

@@ -63,8 +63,13 @@ export interface ConfigResult {
 /** Does the tree define this symbol anywhere (for arm64)? */
 async function symbolDefined(ctx: Context, ws: Workspace, symbol: string): Promise<boolean> {
   const name = symbol.replace(/^CONFIG_/, '');
-  const r = await git(ctx, ws, ['grep', '-q', '-E', `^\\s*(menu)?config\\s+${name}\\s*$`, '--', '*Kconfig*'], { reject: false });
-  return r.exitCode === 0;
+  const re = `^\\s*(menu)?config\\s+${name}\\s*$`;
+  // Other architectures' Kconfig files do not count (arch/x86 defines KVM_INTEL).
+  for (const paths of [[':(glob)**/Kconfig*', ':(exclude,glob)arch/*/**'], [':(glob)arch/arm64/**/Kconfig*']]) {
+    const r = await git(ctx, ws, ['grep', '-q', '-E', re, '--', ...paths], { reject: false });
+    if (r.exitCode === 0) return true;
+  }
+  return false;
 }
 
 /** The requested fragment for the checked-out tree (the tree's tools/testing/selftests/kvm/config is part of it). */

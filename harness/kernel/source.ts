@@ -92,7 +92,8 @@ async function resolveBase(ctx: Context, ws: Workspace, spec: SourceSpec): Promi
 
 async function readRelease(ws: Workspace): Promise<string | null> {
   const mk = await readFile(join(ws.src, 'Makefile'), 'utf8').catch(() => '');
-  const v = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S*)`, 'm').exec(mk)?.[1] ?? '';
+  // [ \t]* and not \s*: an empty EXTRAVERSION must not swallow the next line.
+  const v = (k: string) => new RegExp(`^${k}[ \\t]*=[ \\t]*(\\S*)`, 'm').exec(mk)?.[1] ?? '';
   const version = v('VERSION');
   return version ? `${version}.${v('PATCHLEVEL')}.${v('SUBLEVEL')}${v('EXTRAVERSION')}` : null;
 }

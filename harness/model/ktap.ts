@@ -15,6 +15,10 @@ export interface KtapTest {
   readonly subtests: readonly KtapTest[];
   /** Plan, version and problems of the nested document of this test's subtests, when it had one. */
   readonly plan?: KtapPlan | null;
+  /** `Bail out!` text of the nested document of this test's subtests, when it bailed out. */
+  readonly bailout?: string | null;
+  /** `# Totals:` line of the nested document of this test's subtests, when it printed one. */
+  readonly totals?: KtapTotals | null;
 }
 
 export interface KtapPlan {
@@ -59,4 +63,6 @@ export interface KtapDocument {
   readonly problems: readonly KtapProblem[];
   /** Lines before the first test that belong to no test (e.g. `Random seed: ...`, top-level diagnostics). */
   readonly preamble?: readonly string[];
+  /** Lines after the last result of the top-level document (kselftest's `# Totals:` footer, output after a crash). */
+  readonly epilogue?: readonly string[];
 }

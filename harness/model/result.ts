@@ -34,6 +34,10 @@ export interface CaseResult {
   readonly buildWarnings?: readonly string[];
   /** `From guest:` lines the test printed. */
   readonly guestLines?: readonly string[];
+  /** ESR values the test printed, decoded (EC, IL, FnV, FSC). */
+  readonly esr?: readonly string[];
+  /** L1 console lines printed while the case ran (the last 200). */
+  readonly kernelLog?: readonly string[];
   readonly ktap: KtapDocument | null;
 }
 

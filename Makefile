@@ -1,0 +1,48 @@
+# sea-harness: `make run` and `make test` set up everything they need (Debian packages through apt,
+# npm ci, the default kernel source) and then do their job. See README.md.
+SHELL := /bin/bash
+NODE_STAMP := node_modules/.sea-stamp
+CLI := node bin/sea-harness.js
+
+.PHONY: all setup host npm run test test-unit test-kernels bench typecheck clean
+
+all: setup
+
+# npm ci only when package-lock.json changed; `prepare` compiles TypeScript into dist/.
+$(NODE_STAMP): package-lock.json package.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+npm: $(NODE_STAMP)
+	npm run --silent build
+
+# Host packages (cross toolchain, QEMU 10.x from bookworm-backports, UEFI firmware, ...) through a private
+# apt configuration; idempotent: installs only what `doctor` finds missing.
+host: npm
+	$(CLI) doctor --install
+
+setup: host
+
+# The main job: Debian's linux-source-7.3, the default cases, artifacts under sea-out/.
+run: setup
+	$(CLI) run $(RUN_ARGS)
+
+# The whole suite, end-to-end boots included. The kernels every test file reuses are built first, once
+# (cold base, then the series and the test patches as incremental rebuilds in the one workspace).
+test: setup test-kernels
+	npx tap $(TAP_ARGS)
+
+test-kernels: setup
+	node dist/harness/test-support/prepare-kernels.js
+
+test-unit: npm
+	npx tap $(shell ls harness/*/*.test.ts | grep -v '^harness/e2e/')
+
+bench: setup test-kernels
+	node dist/bench/run.js
+
+typecheck: $(NODE_STAMP)
+	npx tsc -p tsconfig.json --noEmit
+
+clean:
+	rm -rf dist .tap sea-out

@@ -1,0 +1,81 @@
+// `sea-harness shell`: boot the L1 and open an interactive shell in it, or run one command with --exec.
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadProfile, DEFAULT_GUEST } from '../../guest/profiles.js';
+import { KVM_MODES } from '../../guest/qemu-args.js';
+import { bootGuest } from '../../guest/boot.js';
+import { collectEnvironment } from '../../guest/environment.js';
+import { prepareKernel } from '../../kernel/prepare.js';
+import { prepareBootInputs } from '../../run/boot-inputs.js';
+import { AbortedError, formatCommand } from '../../util/errors.js';
+import { COMMON_GUEST, COMMON_KERNEL, int, oneOf, parseCommand, str, type CommandSpec } from '../options.js';
+import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
+import type { CommandMain } from '../runtime.js';
+import { defaultOutDir, resolveAccel } from './run.js';
+
+export const spec: CommandSpec = {
+  name: 'shell',
+  summary: 'Build (or take from the store) the kernel under test, boot it as the L1 and open an interactive shell in it; the case binaries are in /opt/sea. With --exec CMD, run one command and exit with its exit code. The L1 goes away when the shell ends.',
+  usage: 'sea-harness shell [--kernel DIR] [--series PATH ...] [--guest NAME] [--exec CMD] [--env]',
+  options: [
+    ...COMMON_KERNEL,
+    ...COMMON_GUEST,
+    { name: 'exec', type: 'string', arg: 'CMD', help: 'run CMD in the L1 (stdout/stderr passed through) and exit with its exit code' },
+    { name: 'env', type: 'boolean', help: 'print the L1 environment report (JSON) on standard output before the shell' },
+    { name: 'out', type: 'string', arg: 'DIR', help: 'where console.log and the boot artifacts go' },
+    { name: 'boot-timeout', type: 'string', arg: 'SECONDS', help: 'how long the L1 may take to reach SSH (default 180)' },
+    { name: 'deadline', type: 'string', arg: 'SECONDS', help: 'give up on the whole command after this long' },
+    { name: 'verbose', type: 'boolean', short: 'v', help: 'more progress detail' },
+  ],
+  examples: ['npx sea-harness shell', "npx sea-harness shell --exec 'dmesg | grep -i kvm'", 'npx sea-harness shell --kvm-mode nvhe --exec /opt/sea/inject_iabt'],
+};
+
+export const main: CommandMain = async (rt, argv) => {
+  const { values } = parseCommand(spec, argv);
+  const plan = kernelPlanFromOptions(values);
+  const { cases } = casesFromOptions(values);
+  const profile = loadProfile(str(values, 'guest') ?? DEFAULT_GUEST);
+  const kvmMode = oneOf(values, 'kvm-mode', KVM_MODES) ?? null;
+  const accel = await resolveAccel(values, rt.log);
+  const outDir = resolve(str(values, 'out') ?? defaultOutDir().replace('/run-', '/shell-'));
+  await mkdir(outDir, { recursive: true });
+  const bootTimeout = int(values, 'boot-timeout');
+  const kernel = await prepareKernel(rt.ctx, plan, cases, outDir);
+  const inputs = await prepareBootInputs(rt.ctx, kernel, cases, outDir);
+  const guest = await bootGuest(rt.ctx, {
+    profile,
+    kernelImage: inputs.image,
+    initrd: inputs.initrd,
+    accel,
+    kvmMode,
+    append: str(values, 'append') ?? null,
+    qemu: str(values, 'qemu') ?? null,
+    bios: str(values, 'bios') ?? null,
+    outDir,
+    hostKey: inputs.base.hostKeyPublic,
+    clientKey: inputs.clientKey,
+    ...(bootTimeout ? { bootTimeoutMs: bootTimeout * 1000 } : {}),
+    onCommand: (cmd) => {
+      if (values['show-command']) process.stderr.write(`${formatCommand(cmd)}\n`);
+    },
+  });
+  rt.ctx.cleanup.defer('power off the L1', () => guest.shutdown());
+  if (values.env) process.stdout.write(JSON.stringify(await collectEnvironment(guest.ssh), null, 2) + '\n');
+  // Stop waiting as soon as the run is interrupted: the cleanup scope then powers off and reaps QEMU.
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(new AbortedError('interrupted'));
+    if (rt.ctx.signal.aborted) onAbort();
+    rt.ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const qemuGone = guest.qemu.exited.then((ex) => {
+    throw new AbortedError(`QEMU exited (${ex.signal ? `signal ${ex.signal}` : `exit ${ex.code}`}) while the shell was open; console: ${guest.consoleLog}`, 3);
+  });
+  const cmd = str(values, 'exec');
+  if (cmd !== undefined) {
+    const r = await Promise.race([guest.ssh.exec(cmd, { onStdout: (s) => process.stdout.write(s) }), aborted, qemuGone]);
+    process.stderr.write(r.stderr);
+    return r.exitCode ?? 255;
+  }
+  rt.log.info(`shell: connected to the L1 (console log: ${guest.consoleLog}); exit the shell to power it off`);
+  return Promise.race([guest.ssh.interactive(process.stdin, process.stdout), aborted, qemuGone]);
+};

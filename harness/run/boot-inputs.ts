@@ -1,0 +1,43 @@
+// What a boot needs besides the profile: the kernel Image, the initrd (cached base image + this run's overlay
+// with the client key and case binaries) and the keys, all placed in the artifact directory.
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Context } from '../util/context.js';
+import type { CaseDefinition } from '../cases/definitions.js';
+import { guestBinaryPath } from '../cases/runner.js';
+import type { PreparedKernel } from '../kernel/prepare.js';
+import type { SelftestBinary } from '../kernel/selftests.js';
+import { assembleInitrd, buildBaseImage, buildOverlay, type BaseImage } from '../guest/image.js';
+import { generateClientKey, type ClientKey } from '../guest/ssh.js';
+
+export interface BootInputs {
+  readonly image: string;
+  readonly initrd: string;
+  readonly base: BaseImage;
+  readonly clientKey: ClientKey;
+  readonly binaries: ReadonlyMap<string, SelftestBinary>;
+  /** Cases whose binary is in the initrd. */
+  readonly present: readonly CaseDefinition[];
+}
+
+export async function prepareBootInputs(ctx: Context, kernel: PreparedKernel, cases: readonly CaseDefinition[], outDir: string): Promise<BootInputs> {
+  const base = await buildBaseImage(ctx, { logPath: join(outDir, 'image.log') });
+  const clientKey = generateClientKey(`sea-harness-run-${process.pid}`);
+  await writeFile(join(outDir, 'id_ed25519'), clientKey.privateKey, { mode: 0o600 });
+  await writeFile(join(outDir, 'id_ed25519.pub'), clientKey.publicKey + '\n');
+  await writeFile(join(outDir, 'host_key.pub'), base.hostKeyPublic.trim() + '\n');
+  const binaries = new Map(kernel.selftests.map((s) => [s.case, s]));
+  const present = cases.filter((c) => binaries.get(c.name)?.path);
+  const overlay = await buildOverlay(ctx, {
+    authorizedKeys: [clientKey.publicKey],
+    files: present.map((c) => ({ guestPath: guestBinaryPath(c), hostPath: binaries.get(c.name)!.path!, mode: 0o755 })),
+    outPath: join(outDir, 'overlay.cpio'),
+  });
+  const initrd = await assembleInitrd(base, overlay, join(outDir, 'initramfs.cpio.gz'));
+  for (const c of present) await copyFile(binaries.get(c.name)!.path!, join(outDir, c.name));
+  const image = join(outDir, 'Image');
+  await copyFile(kernel.kernel.image, image);
+  await copyFile(kernel.kernel.systemMap, join(outDir, 'System.map'));
+  await copyFile(kernel.kernel.config, join(outDir, 'config'));
+  return { image, initrd, base, clientKey, binaries, present };
+}
