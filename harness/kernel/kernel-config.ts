@@ -60,28 +60,47 @@ export interface ConfigResult {
   readonly ignored: readonly string[];
 }
 
-/** Does the tree define this symbol anywhere (for arm64)? */
-async function symbolDefined(ctx: Context, ws: Workspace, symbol: string): Promise<boolean> {
-  const name = symbol.replace(/^CONFIG_/, '');
-  const re = `^\\s*(menu)?config\\s+${name}\\s*$`;
-  // Other architectures' Kconfig files do not count (arch/x86 defines KVM_INTEL).
+/**
+ * Which of these symbols the tree defines for arm64: one `git grep` over the tree object's Kconfig files
+ * (other architectures' do not count: arch/x86 defines KVM_INTEL). Remembered per tree in the workspace.
+ */
+async function definedSymbols(ctx: Context, ws: Workspace, treeish: string, symbols: readonly string[]): Promise<Set<string>> {
+  if (symbols.length === 0) return new Set();
+  const tree = (await git(ctx, ws, ['rev-parse', `${treeish}^{tree}`])).stdout.trim();
+  const memoPath = join(ws.root, 'kconfig-symbols.json');
+  const memo = JSON.parse(await readFile(memoPath, 'utf8').catch(() => '{}')) as Record<string, string[]>;
+  const key = `${tree}:${[...symbols].sort().join(',')}`;
+  if (memo[key]) return new Set(memo[key]);
+  const names = symbols.map((s) => s.replace(/^CONFIG_/, ''));
+  const re = `^\\s*(menu)?config\\s+(${names.join('|')})\\s*$`;
+  const found = new Set<string>();
   for (const paths of [[':(glob)**/Kconfig*', ':(exclude,glob)arch/*/**'], [':(glob)arch/arm64/**/Kconfig*']]) {
-    const r = await git(ctx, ws, ['grep', '-q', '-E', re, '--', ...paths], { reject: false });
-    if (r.exitCode === 0) return true;
+    const r = await git(ctx, ws, ['grep', '-h', '-E', re, tree, '--', ...paths], { reject: false });
+    for (const line of r.stdout.split('\n')) {
+      const m = /config\s+(\w+)/.exec(line);
+      if (m) found.add(`CONFIG_${m[1]}`);
+    }
   }
-  return false;
+  memo[key] = [...found];
+  await writeFile(memoPath, JSON.stringify(memo) + '\n');
+  return found;
 }
 
-/** The requested fragment for the checked-out tree (the tree's tools/testing/selftests/kvm/config is part of it). */
-export async function requestedConfig(ctx: Context, ws: Workspace, user: readonly KconfigFragment[]): Promise<{ requested: Map<string, KconfigValue>; ignored: string[] }> {
+/**
+ * The requested fragment for a source tree (a tree or commit of the workspace repository; the work tree need
+ * not hold it): the tree's tools/testing/selftests/kvm/config is part of it.
+ */
+export async function requestedConfig(ctx: Context, ws: Workspace, treeish: string, user: readonly KconfigFragment[]): Promise<{ requested: Map<string, KconfigValue>; ignored: string[] }> {
   const own = await harnessFragments();
-  const treeText = await readFile(join(ws.src, 'tools', 'testing', 'selftests', 'kvm', 'config'), 'utf8').catch(() => '');
+  const shown = await git(ctx, ws, ['show', `${treeish}:tools/testing/selftests/kvm/config`], { reject: false });
+  const treeText = shown.exitCode === 0 ? shown.stdout : '';
   const treeSymbols = parseKconfigText(treeText);
   const ignored: string[] = [];
   const kept = new Map<string, KconfigValue>();
+  // The selftest config lists every architecture's symbols (KVM_INTEL, KVM_AMD): keep only arm64's.
+  const defined = await definedSymbols(ctx, ws, treeish, [...treeSymbols.keys()]);
   for (const [sym, value] of treeSymbols) {
-    // The selftest config lists every architecture's symbols (KVM_INTEL, KVM_AMD): keep only arm64's.
-    if (await symbolDefined(ctx, ws, sym)) kept.set(sym, value);
+    if (defined.has(sym)) kept.set(sym, value);
     else ignored.push(sym);
   }
   const { merged, conflicts } = mergeFragments([...own, { origin: 'tools/testing/selftests/kvm/config', symbols: kept }], user);
@@ -109,7 +128,7 @@ async function explainDropped(ctx: Context, ws: Workspace, symbol: string, final
 
 /** Generate build/.config (allnoconfig + the requested symbols) and check that every requested symbol held. */
 export async function configureKernel(ctx: Context, ws: Workspace, user: readonly KconfigFragment[], logPath: string): Promise<ConfigResult> {
-  const { requested, ignored } = await requestedConfig(ctx, ws, user);
+  const { requested, ignored } = await requestedConfig(ctx, ws, 'HEAD', user);
   const text = renderFragment(requested);
   const fragmentPath = join(ws.build, 'sea-harness.config');
   await writeFile(fragmentPath, text);

@@ -1,14 +1,15 @@
 // The kernel stage as one call: source -> series -> config -> build (or store hit) -> selftests, under the workspace lock.
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
+import { sha256 } from '../util/hash.js';
 import type { CaseDefinition } from '../cases/definitions.js';
 import { buildKernel, type BuildOutcome } from './build.js';
 import { configureKernel, requestedConfig, userConfigKey, userFragments } from './kernel-config.js';
 import { renderFragment } from './kconfig.js';
-import { sha256 } from '../util/hash.js';
 import { loadSeries, type LoadedSeries } from './series.js';
-import { buildSelftests, type SelftestBinary } from './selftests.js';
-import { prepareSource, type PreparedSource, type SourceSpec } from './source.js';
+import { buildSelftests, selftestsStored, type SelftestBinary } from './selftests.js';
+import { appliedStatus, predictTree, prepareSource, resolveBase, sourceInfo, type PreparedSource, type SourceSpec } from './source.js';
+import { lookupKernel } from './store.js';
 import { detectToolchain, type Toolchain } from './toolchain.js';
 import { openWorkspace, withWorkspace, type Workspace } from './workspace.js';
 
@@ -40,9 +41,30 @@ export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: reado
   const buildLog = join(logDir, 'build.log');
   return withWorkspace(ctx, ws, async () => {
     const t0 = Date.now();
-    const source = await prepareSource(ctx, ws, plan.source, loadedSeries, join(logDir, 'series.log'));
-    const { requested } = await requestedConfig(ctx, ws, user);
-    const parts = { tree: source.tree, fragmentHash: sha256(renderFragment(requested)), toolchain: toolchain.gcc };
+    const base = await resolveBase(ctx, ws, plan.source);
+    const keyFor = async (tree: string) => ({ tree, fragmentHash: sha256(renderFragment((await requestedConfig(ctx, ws, tree, user)).requested)), toolchain: toolchain.gcc });
+
+    // A store hit needs no checkout at all: the tree is predicted in a private index.
+    const predicted = await predictTree(ctx, ws, base, loadedSeries);
+    if (predicted) {
+      const hit = await lookupKernel(ctx.cacheDir, await keyFor(predicted));
+      if (hit && (await selftestsStored(hit, cases))) {
+        ctx.log.info(`build: ${hit.key} from the artifact store (no checkout, make not started)`);
+        const st = await buildSelftests(ctx, ws, hit, cases, buildLog);
+        return {
+          source: { ...sourceInfo(base, predicted, appliedStatus(loadedSeries)), headCommit: null, release: hit.release },
+          kernel: { ...hit, compiled: 0, logPath: buildLog },
+          selftests: st.binaries,
+          toolchain,
+          workspace: ws,
+          loadedSeries,
+          timings: { sourceMs: Date.now() - t0, kernelBuildMs: 0, selftestsBuildMs: 0 },
+        };
+      }
+    }
+
+    const source = await prepareSource(ctx, ws, base, loadedSeries, join(logDir, 'series.log'));
+    const parts = await keyFor(source.tree);
     const sourceMs = Date.now() - t0;
     const kernel = await buildKernel(ctx, ws, parts, source.release, buildLog, {
       beforeMake: async () => {

@@ -40,6 +40,12 @@ export function warningsFor(output: string, target: string): string[] {
   return [...new Set(out)];
 }
 
+/** Whether the store entry already has every case's selftest (built, or known absent): then no checkout is needed. */
+export async function selftestsStored(kernel: KernelArtifact, cases: readonly CaseDefinition[]): Promise<boolean> {
+  const manifest = JSON.parse(await readFile(join(kernel.dir, 'selftests', 'manifest.json'), 'utf8').catch(() => '{}')) as SelftestManifest;
+  return cases.every((c) => manifest[storeName(c.selftest.suite, c.selftest.target)]);
+}
+
 async function exists(p: string): Promise<boolean> {
   return access(p).then(() => true, () => false);
 }

@@ -1,6 +1,6 @@
 // The kernel under test in the workspace: a base (Debian's source, a user's tree or one of its revisions)
 // checked out in the one work tree, with the series applied on top.
-import { access, appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
@@ -23,7 +23,8 @@ export interface PreparedSource {
   readonly baseCommit: string;
   /** The user's commit when the base is a git revision of theirs; null for Debian's source or a snapshot. */
   readonly userCommit: string | null;
-  readonly headCommit: string;
+  /** The work tree's HEAD after `git am`; null when the store already had this tree and nothing was checked out. */
+  readonly headCommit: string | null;
   /** `HEAD^{tree}` after the series: the store key's source part. */
   readonly tree: string;
   readonly release: string | null;
@@ -64,7 +65,14 @@ async function snapshotDirectory(ctx: Context, ws: Workspace, dir: string): Prom
   return (await git(ctx, ws, ['commit-tree', tree, '-m', `snapshot of ${dir}`], { env: dateEnv })).stdout.trim();
 }
 
-async function resolveBase(ctx: Context, ws: Workspace, spec: SourceSpec): Promise<{ commit: string; userCommit: string | null; description: string; debianSource: string | null }> {
+export interface ResolvedBase {
+  readonly commit: string;
+  readonly userCommit: string | null;
+  readonly description: string;
+  readonly debianSource: string | null;
+}
+
+export async function resolveBase(ctx: Context, ws: Workspace, spec: SourceSpec): Promise<ResolvedBase> {
   if (spec.kind === 'debian') {
     const d = await importDebianSource(ctx, ws, spec.series);
     return { commit: d.commit, userCommit: null, description: `Debian ${d.package} ${d.version}`, debianSource: `${d.package} ${d.version}` };
@@ -98,9 +106,36 @@ async function readRelease(ws: Workspace): Promise<string | null> {
   return version ? `${version}.${v('PATCHLEVEL')}.${v('SUBLEVEL')}${v('EXTRAVERSION')}` : null;
 }
 
+/**
+ * The tree the base plus the series would have, computed in a private index without touching the work tree
+ * (a checkout rewrites files, and their new mtimes would make the next incremental build bigger). Null when a
+ * patch does not apply this way: the real `git am -3` then decides and reports.
+ */
+export async function predictTree(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[]): Promise<string | null> {
+  const dir = await mkdtemp(join(ws.root, 'predict-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
+    await git(ctx, ws, ['read-tree', base.commit], { env });
+    let n = 0;
+    for (const p of series.flatMap((s) => s.patches)) {
+      const file = join(dir, `${++n}.patch`);
+      await writeFile(file, p.raw);
+      const r = await git(ctx, ws, ['apply', '--cached', file], { env, reject: false });
+      if (r.exitCode !== 0) return null;
+    }
+    return (await git(ctx, ws, ['write-tree'], { env })).stdout.trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Series status when the store already holds the tree: every patch applied (the prediction proved it). */
+export function appliedStatus(series: readonly LoadedSeries[]): SeriesPatchStatus[] {
+  return series.flatMap((s) => s.patches).map((p, i) => ({ patch: i + 1, subject: p.title, messageId: p.messageId, applied: true }));
+}
+
 /** Check out the base in the work tree (only changed files are rewritten, so make stays incremental) and apply the series. */
-export async function prepareSource(ctx: Context, ws: Workspace, spec: SourceSpec, series: readonly LoadedSeries[], logPath: string): Promise<PreparedSource> {
-  const base = await resolveBase(ctx, ws, spec);
+export async function prepareSource(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[], logPath: string): Promise<PreparedSource> {
   if (await access(join(ws.src, '.git', 'rebase-apply')).then(() => true, () => false)) {
     await git(ctx, ws, ['am', '--abort'], { reject: false });
   }
@@ -111,14 +146,9 @@ export async function prepareSource(ctx: Context, ws: Workspace, spec: SourceSpe
   const status = series.length > 0 ? await applySeries(ctx, ws, series, logPath) : [];
   const head = await gitCapture(ctx, ws, ['rev-parse', 'HEAD']);
   const tree = await gitCapture(ctx, ws, ['rev-parse', 'HEAD^{tree}']);
-  return {
-    description: base.description,
-    baseCommit: base.commit,
-    userCommit: base.userCommit,
-    headCommit: head,
-    tree,
-    release: await readRelease(ws),
-    debianSource: base.debianSource,
-    series: status,
-  };
+  return { ...sourceInfo(base, tree, series.length ? status : []), headCommit: head, release: await readRelease(ws) };
+}
+
+export function sourceInfo(base: ResolvedBase, tree: string, status: readonly SeriesPatchStatus[]): Omit<PreparedSource, 'headCommit' | 'release'> {
+  return { description: base.description, baseCommit: base.commit, userCommit: base.userCommit, tree, debianSource: base.debianSource, series: status };
 }
