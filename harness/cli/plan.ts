@@ -26,6 +26,7 @@ export function kernelPlanFromOptions(values: ParsedOptions): KernelPlan {
     series: list(values, 'series'),
     ...(seriesVersion ? { seriesVersion } : {}),
     configFragments: list(values, 'config'),
+    ...(values.rebuild ? { rebuild: true } : {}),
   };
 }
 

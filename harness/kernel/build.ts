@@ -35,10 +35,12 @@ export function kbuildStep(line: string): { verb: string; file: string } | null 
 export interface BuildHooks {
   /** Runs on a store miss, before make: writes and verifies the .config. */
   readonly beforeMake?: () => Promise<void>;
+  /** Skip the store lookup (the result still replaces the store entry). */
+  readonly rebuild?: boolean;
 }
 
 export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyParts, release: string | null, logPath: string, hooks: BuildHooks = {}): Promise<BuildOutcome> {
-  const hit = await lookupKernel(ctx.cacheDir, parts);
+  const hit = hooks.rebuild ? null : await lookupKernel(ctx.cacheDir, parts);
   if (hit) {
     ctx.log.info(`build: ${hit.key} from the artifact store (make not started)`);
     return { ...hit, compiled: 0, logPath };

@@ -20,6 +20,8 @@ export interface KernelPlan {
   readonly seriesVersion?: number;
   /** --config fragment paths. */
   readonly configFragments: readonly string[];
+  /** Ignore the artifact store: check out and run the (incremental) make even when the tree was built before. */
+  readonly rebuild?: boolean;
 }
 
 export interface PreparedKernel {
@@ -46,7 +48,7 @@ export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: reado
 
     // A store hit needs no checkout at all: the tree is predicted in a private index.
     const predicted = await predictTree(ctx, ws, base, loadedSeries);
-    if (predicted) {
+    if (predicted && !plan.rebuild) {
       const hit = await lookupKernel(ctx.cacheDir, await keyFor(predicted));
       if (hit && (await selftestsStored(hit, cases))) {
         ctx.log.info(`build: ${hit.key} from the artifact store (no checkout, make not started)`);
@@ -67,6 +69,7 @@ export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: reado
     const parts = await keyFor(source.tree);
     const sourceMs = Date.now() - t0;
     const kernel = await buildKernel(ctx, ws, parts, source.release, buildLog, {
+      rebuild: plan.rebuild ?? false,
       beforeMake: async () => {
         await configureKernel(ctx, ws, user, buildLog);
       },

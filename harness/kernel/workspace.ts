@@ -1,6 +1,6 @@
 // The kernel workspace: one git repository with one work tree and one O= build directory per (config, toolchain).
-import { mkdir, writeFile, access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, appendFile, copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run, capture } from '../util/exec.js';
 import { withLock } from '../util/lock.js';
@@ -48,6 +48,7 @@ export async function openWorkspace(ctx: Context, toolchain: Toolchain, userConf
   await mkdir(ws.logs, { recursive: true });
   if (!(await exists(join(ws.src, '.git')))) {
     await git(ctx, ws, ['init', '-q', '-b', 'sea-work']);
+    await borrowFromSiblings(ctx, ws);
   }
   // Local identity and settings: git am and the import commit need an identity; gc while a build
   // reads the tree would only cost time.
@@ -57,6 +58,24 @@ export async function openWorkspace(ctx: Context, toolchain: Toolchain, userConf
   await git(ctx, ws, ['config', 'advice.detachedHead', 'false']);
   await writeFile(join(root, 'README'), 'sea-harness kernel workspace: src/ is a git work tree, build/ the O= directory. Managed by sea-harness; `npx sea-harness cache` lists and cleans it.\n');
   return ws;
+}
+
+/**
+ * A new workspace (another --config) borrows the objects and imported sources of the existing ones through
+ * git alternates: no second download or import of Debian's source, only a checkout.
+ */
+async function borrowFromSiblings(ctx: Context, ws: Workspace): Promise<void> {
+  const parent = dirname(ws.root);
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const other = join(parent, name, 'src');
+    if (join(parent, name) === ws.root || !(await exists(join(other, '.git', 'objects')))) continue;
+    await mkdir(join(ws.src, '.git', 'objects', 'info'), { recursive: true });
+    await appendFile(join(ws.src, '.git', 'objects', 'info', 'alternates'), `${join(other, '.git', 'objects')}\n`);
+    await git(ctx, ws, ['fetch', '-q', '--no-tags', other, 'refs/sea/*:refs/sea/*'], { reject: false });
+    for (const f of await readdir(join(parent, name)).catch(() => [] as string[])) {
+      if (/^debian-.*\.json$/.test(f)) await copyFile(join(parent, name, f), join(ws.root, f)).catch(() => undefined);
+    }
+  }
 }
 
 export function git(ctx: Context, ws: Workspace, args: readonly string[], options: { env?: Record<string, string>; reject?: boolean; input?: string } = {}) {

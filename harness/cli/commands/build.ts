@@ -13,6 +13,7 @@ export const spec: CommandSpec = {
   usage: 'sea-harness build [--kernel DIR [--ref REV]] [--series PATH ...] [--config FRAGMENT ...] [--format human|json]',
   options: [
     ...COMMON_KERNEL,
+    { name: 'rebuild', type: 'boolean', help: 'ignore the artifact store: run the (incremental) make even for a tree built before' },
     { name: 'case', type: 'string', multiple: true, arg: 'NAME', help: 'build these cases\' selftests (default: every case in cases/)' },
     { name: 'selftest', type: 'string', multiple: true, arg: 'DIR/NAME', help: 'also build this KVM selftest' },
     ...COMMON_OUTPUT,

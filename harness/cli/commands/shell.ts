@@ -7,7 +7,7 @@ import { bootGuest } from '../../guest/boot.js';
 import { collectEnvironment } from '../../guest/environment.js';
 import { prepareKernel } from '../../kernel/prepare.js';
 import { prepareBootInputs } from '../../run/boot-inputs.js';
-import { AbortedError, formatCommand } from '../../util/errors.js';
+import { AbortedError, HarnessError, formatCommand } from '../../util/errors.js';
 import { COMMON_GUEST, COMMON_KERNEL, int, oneOf, parseCommand, str, type CommandSpec } from '../options.js';
 import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
@@ -68,7 +68,13 @@ export const main: CommandMain = async (rt, argv) => {
     rt.ctx.signal.addEventListener('abort', onAbort, { once: true });
   });
   const qemuGone = guest.qemu.exited.then((ex) => {
-    throw new AbortedError(`QEMU exited (${ex.signal ? `signal ${ex.signal}` : `exit ${ex.code}`}) while the shell was open; console: ${guest.consoleLog}`, 3);
+    throw new HarnessError(`QEMU exited (${ex.signal ? `signal ${ex.signal}` : `exit ${ex.code}`}) while the L1 was in use, not at the harness's request`, {
+      stage: 'boot',
+      outputTail: guest.qemu.console.tail(20),
+      logPath: guest.consoleLog,
+      hint: 'something outside the harness stopped QEMU (or it crashed): see the console log and QEMU\'s stderr',
+      ...(ex.stderr.trim() ? { command: guest.command } : {}),
+    });
   });
   const cmd = str(values, 'exec');
   if (cmd !== undefined) {

@@ -1,0 +1,91 @@
+// `sea-harness run` end to end: the series on Debian's 7.3 gives the verdicts QEMU allows, with every artifact
+// and a working reproducer; a kernel that breaks IABT injection fails; a case hanging in the kernel times out.
+import t from 'tap';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { XMLValidator } from 'fast-xml-parser';
+import { qemuPids, runCli, timed } from '../test-support/cli.js';
+import { BREAK_IABT_PATCH, HANG_PATCH, SERIES_MBOX } from '../test-support/paths.js';
+import type { RunResult } from '../model/result.js';
+
+const out = (tag: string) => mkdtempSync(join(tmpdir(), `sea-e2e-${tag}-`));
+const byName = (r: RunResult, n: string) => r.cases.find((c) => c.name === n)!;
+
+t.test('run --series: inject_iabt pass (with its note), external_aborts pass, sea_to_user the EINJ skip', async (t) => {
+  const dir = out('run');
+  const r = await runCli(['run', '--series', SERIES_MBOX, '--out', dir, '--format', 'json']);
+  timed(t, 'run with the series (store hit)', r.durationMs);
+  t.equal(r.exitCode, 0, 'exit 0', { stderr: r.stderr.slice(-3000) });
+  const result = JSON.parse(r.stdout) as RunResult;
+  t.equal(result.schema, 'sea-harness/run@1');
+  t.equal(result.verdict, 'pass');
+  const iabt = byName(result, 'inject_iabt');
+  t.equal(iabt.verdict, 'pass');
+  t.match(iabt.notes?.join(' '), /falls through from UCALL_PRINTF into UCALL_DONE/);
+  t.match(iabt.guestLines?.join(' '), /From guest: Guest SEA esr_el1=0x86000010/);
+  t.match(iabt.buildWarnings?.join(' '), /may fall through/);
+  t.equal(byName(result, 'external_aborts').verdict, 'pass');
+  const sea = byName(result, 'sea_to_user');
+  t.equal(sea.verdict, 'skip');
+  t.equal(sea.met, true);
+  t.match(sea.reason, /QEMU provides no ACPI EINJ table/);
+  t.match(result.guest?.environment, { kvmMode: 'vhe', devKvm: true });
+  t.same(result.kernel.series.map((p) => p.applied), [true, true, true]);
+  for (const f of ['result.json', 'junit.xml', 'results.tap', 'summary.md', 'console.log', 'build.log', 'config', 'qemu-cmdline.txt', 'Image', 'System.map', 'initramfs.cpio.gz', 'id_ed25519', 'repro.sh', 'inject_iabt.ktap', 'inject_iabt.stderr', 'sea_to_user.ktap', 'external_aborts.ktap', 'inject_iabt']) {
+    t.ok(existsSync(join(dir, f)), `${f} written`);
+  }
+  t.equal(XMLValidator.validate(readFileSync(join(dir, 'junit.xml'), 'utf8')), true, 'junit.xml is XML');
+  t.match(readFileSync(join(dir, 'sea_to_user.ktap'), 'utf8'), /ok 1 # SKIP EINJ table no available in firmware/);
+  t.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /inject_iabt/);
+  t.match(r.stderr, /artifacts: /);
+  t.same(qemuPids(dir), []);
+
+  const repro = await execa(join(dir, 'repro.sh'), ['inject_iabt'], { reject: false, timeout: 300_000 });
+  timed(t, 'repro.sh inject_iabt', 0);
+  t.equal(repro.exitCode, 0, 'repro.sh exit 0', { stderr: String(repro.stderr).slice(-2000) });
+  t.match(String(repro.stdout), /==== inject_iabt/);
+  t.match(String(repro.stdout), /From guest: Guest SEA esr_el1=/);
+  t.notMatch(String(repro.stdout), /==== sea_to_user/, 'only the named case');
+  t.same(qemuPids(dir), [], 'repro.sh left no QEMU');
+});
+
+t.test('a kernel that accepts DABT+IABT together: inject_iabt fails on its host-side assertion, exit 1', async (t) => {
+  const dir = out('break');
+  const r = await runCli(['run', '--series', SERIES_MBOX, '--series', BREAK_IABT_PATCH, '--case', 'inject_iabt', '--out', dir, '--format', 'json']);
+  timed(t, 'run with the breaking patch', r.durationMs);
+  t.equal(r.exitCode, 1, { stderr: r.stderr.slice(-3000) });
+  const c = byName(JSON.parse(r.stdout) as RunResult, 'inject_iabt');
+  t.equal(c.verdict, 'fail');
+  t.equal(c.exitCode, 254);
+  t.match(c.reason, /^arm64\/inject_iabt\.c:71: r && errno == EINVAL/);
+  t.match(c.reason, /vcpu_inject_invalid_abt/, 'backtrace symbolised on the host');
+});
+
+t.test('a case that hangs in the kernel: timeout, the L1 restarted, the next case runs normally', async (t) => {
+  const dir = out('hang');
+  const r = await runCli(['run', '--series', SERIES_MBOX, '--series', HANG_PATCH, '--case', 'inject_iabt', '--case', 'external_aborts', '--timeout', '30', '--out', dir, '--format', 'json']);
+  timed(t, 'run with the hanging patch', r.durationMs);
+  t.equal(r.exitCode, 1, { stderr: r.stderr.slice(-3000) });
+  const result = JSON.parse(r.stdout) as RunResult;
+  const hang = byName(result, 'inject_iabt');
+  t.equal(hang.verdict, 'timeout');
+  t.ok(hang.durationMs < 30_000 + 35_000, `ended within its deadline (${hang.durationMs} ms)`);
+  t.match(r.stderr, /it will be restarted before the next case/);
+  t.equal(byName(result, 'external_aborts').verdict, 'pass', 'the next case ran in a fresh L1');
+  t.equal((readFileSync(join(dir, 'console.log'), 'utf8').match(/sea-harness: sshd ready/g) ?? []).length, 2, 'two boots');
+  t.same(qemuPids(dir), []);
+});
+
+t.test('the default run (no series): inject_iabt absent with the hint, not a failure', async (t) => {
+  const dir = out('default');
+  const r = await runCli(['run', '--out', dir, '--format', 'json']);
+  timed(t, 'default run', r.durationMs);
+  t.equal(r.exitCode, 0, { stderr: r.stderr.slice(-3000) });
+  const c = byName(JSON.parse(r.stdout) as RunResult, 'inject_iabt');
+  t.equal(c.verdict, 'absent');
+  t.match(c.reason, /--series/);
+  const named = await runCli(['run', '--case', 'inject_iabt', '--out', out('named'), '--format', 'json']);
+  t.equal(named.exitCode, 1, 'absent fails when the case was named');
+});
