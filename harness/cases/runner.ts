@@ -14,7 +14,7 @@ import { parseAssertion } from './assertion.js';
 /** Where the per-run overlay puts the case binaries in the L1. */
 export const GUEST_BIN_DIR = '/opt/sea';
 /** Extra time the harness gives beyond the in-L1 timeout before it stops waiting. */
-const OUTER_GRACE_MS = 30_000;
+const OUTER_GRACE_MS = 15_000;
 
 export interface CaseRunInput {
   readonly def: CaseDefinition;

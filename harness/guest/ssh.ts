@@ -115,10 +115,20 @@ export class SshSession {
         let signal: string | null = null;
         let timedOut = false;
         let timer: NodeJS.Timeout | undefined;
+        let settled = false;
+        const settle = () => {
+          if (settled) return;
+          settled = true;
+          if (timer) clearTimeout(timer);
+          resolve({ exitCode, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errb).toString(), durationMs: Date.now() - started, timedOut });
+        };
         if (options.timeoutMs) {
           timer = setTimeout(() => {
             timedOut = true;
+            // dropbear answers the channel close only once the command has exited, and a command stuck in
+            // the kernel never does: settle now rather than wait for the close.
             channel.close();
+            settle();
           }, options.timeoutMs);
         }
         channel.on('data', (d: Buffer) => {
@@ -130,10 +140,7 @@ export class SshSession {
           exitCode = code;
           signal = sig ?? null;
         });
-        channel.on('close', () => {
-          if (timer) clearTimeout(timer);
-          resolve({ exitCode, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errb).toString(), durationMs: Date.now() - started, timedOut });
-        });
+        channel.on('close', settle);
         if (options.stdin !== undefined) channel.end(options.stdin);
         else channel.end();
       });

@@ -1,5 +1,5 @@
 // The kernel build: an incremental `make Image` in the workspace's build directory, or nothing on a store hit.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
@@ -43,6 +43,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   const hit = hooks.rebuild ? null : await lookupKernel(ctx.cacheDir, parts);
   if (hit) {
     ctx.log.info(`build: ${hit.key} from the artifact store (make not started)`);
+    await writeStoreHitLog(hit, logPath);
     return { ...hit, compiled: 0, logPath };
   }
   const started = Date.now();
@@ -84,8 +85,14 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
     });
   }
   ctx.log.info(`build: make Image done in ${Math.round(buildMs / 1000)} s (${compiled} objects compiled)`);
-  const art = await storeKernel(ctx.cacheDir, parts, ws.build, release, buildMs);
+  const art = await storeKernel(ctx.cacheDir, parts, ws.build, release, buildMs, logPath);
   return { ...art, compiled, logPath };
+}
+
+/** A store hit's build.log: a header saying so, then the log of the build that made the entry. */
+export async function writeStoreHitLog(hit: KernelArtifact, logPath: string): Promise<void> {
+  const original = await readFile(join(hit.dir, 'build.log'), 'utf8').catch(() => '(the log of the original build was not kept)\n');
+  await writeFile(logPath, `# sea-harness: kernel from the artifact store (${hit.dir}); make was not started.\n# The log of the build that produced it follows.\n${original}`);
 }
 
 export function buildLogPath(ws: Workspace): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { sha256 } from '../util/hash.js';
 import type { CaseDefinition } from '../cases/definitions.js';
-import { buildKernel, type BuildOutcome } from './build.js';
+import { buildKernel, writeStoreHitLog, type BuildOutcome } from './build.js';
 import { configureKernel, requestedConfig, userConfigKey, userFragments } from './kernel-config.js';
 import { renderFragment } from './kconfig.js';
 import { loadSeries, type LoadedSeries } from './series.js';
@@ -52,6 +52,7 @@ export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: reado
       const hit = await lookupKernel(ctx.cacheDir, await keyFor(predicted));
       if (hit && (await selftestsStored(hit, cases))) {
         ctx.log.info(`build: ${hit.key} from the artifact store (no checkout, make not started)`);
+        await writeStoreHitLog(hit, buildLog);
         const st = await buildSelftests(ctx, ws, hit, cases, buildLog);
         return {
           source: { ...sourceInfo(base, predicted, appliedStatus(loadedSeries)), headCommit: null, release: hit.release },

@@ -73,6 +73,46 @@ export async function applySeries(ctx: Context, ws: Workspace, series: readonly 
   return status;
 }
 
+/**
+ * The series as commits on top of `base`, made in a private index like `git am` would make them (git mailinfo
+ * for author, date and message), without touching the work tree: checking out the result afterwards rewrites
+ * only the files that differ from what the work tree holds, so make's incremental build stays small.
+ * Null when a patch does not apply this way (the caller then runs the real `git am -3`, which reports it).
+ */
+export async function commitSeriesInIndex(ctx: Context, ws: Workspace, base: string, series: readonly LoadedSeries[]): Promise<string | null> {
+  const dir = await mkdtemp(join(ws.root, 'commit-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
+    await git(ctx, ws, ['read-tree', base], { env });
+    let parent = base;
+    let n = 0;
+    for (const p of series.flatMap((x) => x.patches)) {
+      n++;
+      const mail = join(dir, `${n}.mail`);
+      await writeFile(mail, p.raw);
+      const info = await git(ctx, ws, ['mailinfo', join(dir, `${n}.msg`), join(dir, `${n}.diff`)], { input: p.raw, reject: false });
+      if (info.exitCode !== 0) return null;
+      const field = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(info.stdout)?.[1] ?? '';
+      const apply = await git(ctx, ws, ['apply', '--cached', join(dir, `${n}.diff`)], { env, reject: false });
+      if (apply.exitCode !== 0) return null;
+      const tree = (await git(ctx, ws, ['write-tree'], { env })).stdout.trim();
+      const body = (await readFile(join(dir, `${n}.msg`), 'utf8')).trim();
+      const message = `${field('Subject') || p.title}\n\n${body}\n`;
+      const commitEnv = {
+        GIT_AUTHOR_NAME: field('Author') || 'unknown',
+        GIT_AUTHOR_EMAIL: field('Email') || 'unknown',
+        ...(field('Date') ? { GIT_AUTHOR_DATE: field('Date') } : {}),
+        // A fixed committer date: the same series on the same base gives the same commits.
+        GIT_COMMITTER_DATE: field('Date') || '2000-01-01T00:00:00Z',
+      };
+      parent = (await git(ctx, ws, ['commit-tree', tree, '-p', parent], { env: commitEnv, input: message })).stdout.trim();
+    }
+    return parent;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export class SeriesApplyError extends HarnessError {
   readonly status: readonly SeriesPatchStatus[];
   constructor(message: string, o: { status: readonly SeriesPatchStatus[]; outputTail: string; logPath: string }) {

@@ -8,7 +8,7 @@ import { HarnessError, UsageError } from '../util/errors.js';
 import { sha256, shortHash } from '../util/hash.js';
 import type { SeriesPatchStatus } from '../model/result.js';
 import { DEFAULT_DEBIAN_SERIES, importDebianSource } from './debian-source.js';
-import { applySeries, type LoadedSeries } from './series.js';
+import { applySeries, commitSeriesInIndex, type LoadedSeries } from './series.js';
 import { git, gitCapture, type Workspace } from './workspace.js';
 
 export type SourceSpec =
@@ -134,16 +134,30 @@ export function appliedStatus(series: readonly LoadedSeries[]): SeriesPatchStatu
   return series.flatMap((s) => s.patches).map((p, i) => ({ patch: i + 1, subject: p.title, messageId: p.messageId, applied: true }));
 }
 
-/** Check out the base in the work tree (only changed files are rewritten, so make stays incremental) and apply the series. */
+/**
+ * Bring the work tree to base + series. The commits are made in a private index first and then checked out
+ * in one step (only files that differ from the work tree's current state are rewritten, so make stays
+ * incremental); when a patch does not apply that way, the real `git am -3` runs and reports.
+ */
 export async function prepareSource(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[], logPath: string): Promise<PreparedSource> {
   if (await access(join(ws.src, '.git', 'rebase-apply')).then(() => true, () => false)) {
     await git(ctx, ws, ['am', '--abort'], { reject: false });
   }
-  const co = await git(ctx, ws, ['checkout', '-q', '-f', '--detach', base.commit], { reject: false });
-  if (co.exitCode !== 0) {
-    throw new HarnessError(`cannot check out ${base.description} in the workspace`, { stage: 'source', outputTail: co.stderr, hint: `the workspace at ${ws.root} may be damaged: \`npx sea-harness cache clean --workspaces\`` });
+  const checkout = async (commit: string, what: string) => {
+    const co = await git(ctx, ws, ['checkout', '-q', '-f', '--detach', commit], { reject: false });
+    if (co.exitCode !== 0) {
+      throw new HarnessError(`cannot check out ${what} in the workspace`, { stage: 'source', outputTail: co.stderr, hint: `the workspace at ${ws.root} may be damaged: \`npx sea-harness cache clean --workspaces\`` });
+    }
+  };
+  const target = series.length > 0 ? await commitSeriesInIndex(ctx, ws, base.commit, series) : base.commit;
+  let status: SeriesPatchStatus[];
+  if (target) {
+    await checkout(target, base.description);
+    status = appliedStatus(series);
+  } else {
+    await checkout(base.commit, base.description);
+    status = await applySeries(ctx, ws, series, logPath);
   }
-  const status = series.length > 0 ? await applySeries(ctx, ws, series, logPath) : [];
   const head = await gitCapture(ctx, ws, ['rev-parse', 'HEAD']);
   const tree = await gitCapture(ctx, ws, ['rev-parse', 'HEAD^{tree}']);
   return { ...sourceInfo(base, tree, series.length ? status : []), headCommit: head, release: await readRelease(ws) };

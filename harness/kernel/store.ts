@@ -61,7 +61,7 @@ export async function lookupKernel(cacheDir: string, parts: StoreKeyParts): Prom
 }
 
 /** Copy the build's products into the store; written to a temp dir and renamed so readers never see half an entry. */
-export async function storeKernel(cacheDir: string, parts: StoreKeyParts, buildDir: string, release: string | null, buildMs: number): Promise<KernelArtifact> {
+export async function storeKernel(cacheDir: string, parts: StoreKeyParts, buildDir: string, release: string | null, buildMs: number, buildLog: string): Promise<KernelArtifact> {
   const key = storeKey(parts);
   const dir = join(storeRoot(cacheDir), key);
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -72,6 +72,8 @@ export async function storeKernel(cacheDir: string, parts: StoreKeyParts, buildD
   await copyFile(join(buildDir, '.config'), paths.config);
   await copyFile(join(buildDir, 'System.map'), paths.systemMap);
   await copyFile(join(buildDir, 'vmlinux'), paths.vmlinux);
+  // The log of the build that produced the entry travels with it: a store hit's build.log shows it.
+  await copyFile(buildLog, join(tmp, 'build.log')).catch(() => undefined);
   const manifest: Manifest = { key, tree: parts.tree, fragmentHash: parts.fragmentHash, toolchain: parts.toolchain, release, buildMs, storedAt: new Date().toISOString() };
   await writeFile(join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   await rm(dir, { recursive: true, force: true });
