@@ -96,6 +96,10 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
     .exec(cmd, { timeoutMs: input.timeoutSeconds * 1000 + OUTER_GRACE_MS })
     .catch((err: Error) => ({ exitCode: null, signal: null, stdout: '', stderr: String(err.message), durationMs: Date.now() - started, timedOut: false, lost: true }));
   const durationMs = Date.now() - started;
+  if (r.exitCode === null && !r.timedOut) {
+    // The connection went away without an exit status: give QEMU's exit (or a panic) a moment to show.
+    await Promise.race([guest.qemu.exited, new Promise((res) => setTimeout(res, 3000))]);
+  }
   const qemuGone = guest.qemu.exit() !== null;
   // Give a crash's report a moment to reach the console.
   if (qemuGone || guest.qemu.console.crashes.length > crashesBefore) await new Promise((res) => setTimeout(res, 500));

@@ -59,6 +59,8 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
     r = await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'Image']), {
       stage: 'build',
       cwd: ws.src,
+      // Plain ASCII quotes and English messages: they are parsed and shown in reports.
+      env: { LC_ALL: 'C' },
       logPath,
       reject: false,
       timeoutMs: 3 * 3600_000,
@@ -74,7 +76,8 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   }
   const buildMs = Date.now() - started;
   if (r.exitCode !== 0) {
-    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`);
+    // Paths relative to the tree read better than the workspace's absolute ones.
+    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`).map((e) => e.replaceAll(`${ws.src}/`, ''));
     throw new HarnessError(`the kernel failed to build${errors[0] ? `: ${errors[0]}` : ''}`, {
       stage: 'build',
       exitCode: ExitCode.buildFailed,

@@ -43,13 +43,13 @@ export function patchLabel(p: SeriesPatch): string {
  * Apply every patch of every series in order. On the first failure the `git am` is aborted (the work tree
  * stays at the last applied patch) and an exit-5 error names the patch with git's message.
  */
-export async function applySeries(ctx: Context, ws: Workspace, series: readonly LoadedSeries[], logPath: string): Promise<SeriesPatchStatus[]> {
-  const status: SeriesPatchStatus[] = [];
+export async function applySeries(ctx: Context, ws: Workspace, series: readonly LoadedSeries[], logPath: string, alreadyApplied = 0): Promise<SeriesPatchStatus[]> {
   const all = series.flatMap((s) => s.patches.map((p) => ({ p, s })));
-  let index = 0;
+  const status: SeriesPatchStatus[] = all.slice(0, alreadyApplied).map(({ p }, i) => ({ patch: i + 1, subject: p.title, messageId: p.messageId, applied: true }));
+  let index = alreadyApplied;
   const tmp = await mkdtemp(join(ws.root, 'am-'));
   try {
-    for (const { p, s } of all) {
+    for (const { p, s } of all.slice(alreadyApplied)) {
       index++;
       const file = join(tmp, `${String(index).padStart(4, '0')}.patch`);
       await writeFile(file, p.raw);
@@ -77,9 +77,10 @@ export async function applySeries(ctx: Context, ws: Workspace, series: readonly 
  * The series as commits on top of `base`, made in a private index like `git am` would make them (git mailinfo
  * for author, date and message), without touching the work tree: checking out the result afterwards rewrites
  * only the files that differ from what the work tree holds, so make's incremental build stays small.
- * Null when a patch does not apply this way (the caller then runs the real `git am -3`, which reports it).
+ * `applied` < the number of patches when one does not apply this way: the caller checks out `commit` (the
+ * patches before it) and runs the real `git am -3` for the rest, which reports the failure with git's words.
  */
-export async function commitSeriesInIndex(ctx: Context, ws: Workspace, base: string, series: readonly LoadedSeries[]): Promise<string | null> {
+export async function commitSeriesInIndex(ctx: Context, ws: Workspace, base: string, series: readonly LoadedSeries[]): Promise<{ commit: string; applied: number }> {
   const dir = await mkdtemp(join(ws.root, 'commit-'));
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
@@ -91,10 +92,10 @@ export async function commitSeriesInIndex(ctx: Context, ws: Workspace, base: str
       const mail = join(dir, `${n}.mail`);
       await writeFile(mail, p.raw);
       const info = await git(ctx, ws, ['mailinfo', join(dir, `${n}.msg`), join(dir, `${n}.diff`)], { input: p.raw, reject: false });
-      if (info.exitCode !== 0) return null;
+      if (info.exitCode !== 0) return { commit: parent, applied: n - 1 };
       const field = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(info.stdout)?.[1] ?? '';
       const apply = await git(ctx, ws, ['apply', '--cached', join(dir, `${n}.diff`)], { env, reject: false });
-      if (apply.exitCode !== 0) return null;
+      if (apply.exitCode !== 0) return { commit: parent, applied: n - 1 };
       const tree = (await git(ctx, ws, ['write-tree'], { env })).stdout.trim();
       const body = (await readFile(join(dir, `${n}.msg`), 'utf8')).trim();
       const message = `${field('Subject') || p.title}\n\n${body}\n`;
@@ -107,7 +108,7 @@ export async function commitSeriesInIndex(ctx: Context, ws: Workspace, base: str
       };
       parent = (await git(ctx, ws, ['commit-tree', tree, '-p', parent], { env: commitEnv, input: message })).stdout.trim();
     }
-    return parent;
+    return { commit: parent, applied: n };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

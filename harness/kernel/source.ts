@@ -149,15 +149,11 @@ export async function prepareSource(ctx: Context, ws: Workspace, base: ResolvedB
       throw new HarnessError(`cannot check out ${what} in the workspace`, { stage: 'source', outputTail: co.stderr, hint: `the workspace at ${ws.root} may be damaged: \`npx sea-harness cache clean --workspaces\`` });
     }
   };
-  const target = series.length > 0 ? await commitSeriesInIndex(ctx, ws, base.commit, series) : base.commit;
-  let status: SeriesPatchStatus[];
-  if (target) {
-    await checkout(target, base.description);
-    status = appliedStatus(series);
-  } else {
-    await checkout(base.commit, base.description);
-    status = await applySeries(ctx, ws, series, logPath);
-  }
+  const total = series.reduce((n, x) => n + x.patches.length, 0);
+  const made = total > 0 ? await commitSeriesInIndex(ctx, ws, base.commit, series) : { commit: base.commit, applied: 0 };
+  await checkout(made.commit, base.description);
+  // The rest (from the first patch that did not apply cleanly) goes through the real `git am -3`.
+  const status = made.applied === total ? appliedStatus(series) : await applySeries(ctx, ws, series, logPath, made.applied);
   const head = await gitCapture(ctx, ws, ['rev-parse', 'HEAD']);
   const tree = await gitCapture(ctx, ws, ['rev-parse', 'HEAD^{tree}']);
   return { ...sourceInfo(base, tree, series.length ? status : []), headCommit: head, release: await readRelease(ws) };

@@ -80,7 +80,12 @@ export const main: CommandMain = async (rt, argv) => {
   if (cmd !== undefined) {
     const r = await Promise.race([guest.ssh.exec(cmd, { onStdout: (s) => process.stdout.write(s) }), aborted, qemuGone]);
     process.stderr.write(r.stderr);
-    return r.exitCode ?? 255;
+    if (r.exitCode === null) {
+      // No exit status: the connection went away. When QEMU died, that is the error to report.
+      await Promise.race([qemuGone, aborted, new Promise((res) => setTimeout(res, 3000))]);
+      throw new HarnessError(`the SSH connection to the L1 was lost while \`${cmd}\` ran${r.signal ? ` (signal ${r.signal})` : ''}`, { stage: 'ssh', outputTail: guest.qemu.console.tail(20), logPath: guest.consoleLog });
+    }
+    return r.exitCode;
   }
   rt.log.info(`shell: connected to the L1 (console log: ${guest.consoleLog}); exit the shell to power it off`);
   return Promise.race([guest.ssh.interactive(process.stdin, process.stdout), aborted, qemuGone]);

@@ -1,0 +1,117 @@
+// Markdown reporter: fit for a mailing-list reply or a PR comment (plain-text readable tables and fenced logs, no HTML).
+import type { KtapDocument, KtapTest } from '../model/ktap.js';
+import type { CaseResult, RunResult } from '../model/result.js';
+import { caseOutcome, countOutcomes, expectationText, flattenTests, testName, testOutcome } from './outcome.js';
+import { casesToDetail, facts, headline } from './summary.js';
+import { formatDuration, lastLines, logLine, oneLine, plural } from './text.js';
+import type { RenderOptions } from './types.js';
+
+const LOG_LINES = 30;
+
+/** A table cell: one line, `|` escaped, `<` escaped so that a renderer does not take it for HTML. */
+function cell(s: string | null): string {
+  if (s === null || s === '') return '';
+  return oneLine(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '\\<');
+}
+
+/** A fenced block that its content cannot close early. */
+function fenced(lines: readonly string[]): string[] {
+  let fence = '```';
+  while (lines.some((l) => l.includes(fence))) fence += '`';
+  return [`${fence}text`, ...lines.map(logLine), fence];
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function testRows(tests: readonly KtapTest[], prefix = ''): string[][] {
+  const rows: string[][] = [];
+  tests.forEach((t, i) => {
+    const n = `${prefix}${t.number ?? i + 1}`;
+    const o = testOutcome(t.result);
+    const result = o === 'fail' || o === 'error' ? `**${t.result}**` : t.result;
+    const exit = t.exitCode !== undefined && t.exitCode !== null ? `exit code ${t.exitCode}` : null;
+    const bail = t.bailout !== undefined && t.bailout !== null ? `Bail out! ${t.bailout}` : null;
+    rows.push([n, cell(testName(t)), result, cell([t.reason ?? exit, bail].filter((x) => x !== null).join('; '))]);
+    rows.push(...testRows(t.subtests, `${n}.`));
+  });
+  return rows;
+}
+
+function failedTestDetails(tests: readonly KtapTest[]): string[] {
+  const out: string[] = [];
+  for (const f of flattenTests(tests)) {
+    if (f.outcome !== 'fail' && f.outcome !== 'error') continue;
+    const t = f.test;
+    out.push('', `#### ${cell(f.path.join(' / '))}: ${t.result}${t.reason === null ? '' : ` (${cell(t.reason)})`}`);
+    const lines = [...t.diagnostics, ...(t.bailout ? [`Bail out! ${t.bailout}`] : [])];
+    if (lines.length > 0) out.push('', ...fenced(lastLines(lines, LOG_LINES)));
+  }
+  return out;
+}
+
+/** Format problems; bail-outs are left out: they are shown where they happened. */
+function problemLines(doc: KtapDocument): string[] {
+  return doc.problems.filter((p) => p.kind !== 'bailout').map((p) => `- KTAP ${p.kind}${p.line === null ? '' : ` (line ${p.line})`}: ${cell(p.message)}`);
+}
+
+function caseDetails(c: CaseResult): string[] {
+  const out = ['', `### ${cell(c.name)}: ${c.verdict}, expected ${cell(expectationText(c))}${c.met ? '' : ' (not met)'}`, ''];
+  if (c.reason !== null) out.push(`- reason: ${cell(c.reason)}`);
+  if (c.exitCode !== null) out.push(`- exit code: ${c.exitCode}`);
+  out.push(`- time: ${formatDuration(c.durationMs)}`);
+  for (const n of c.notes ?? []) out.push(`- note: ${cell(n)}`);
+  for (const w of c.warnings) out.push(`- kernel ${w.kind}: \`${oneLine(w.line).replace(/`/g, "'")}\``);
+  for (const b of c.buildWarnings ?? []) out.push(`- build warning: ${cell(b)}`);
+  const doc = c.ktap;
+  if (doc !== null) {
+    if (doc.bailout !== null) out.push(`- bail out: ${cell(doc.bailout)}`);
+    out.push(...problemLines(doc));
+    if (doc.tests.length > 0) out.push('', ...table(['#', 'test', 'result', 'reason'], testRows(doc.tests)));
+    out.push(...failedTestDetails(doc.tests));
+    const output = [...(doc.preamble ?? []), ...(doc.epilogue ?? [])];
+    if (caseOutcome(c) !== 'skip' && output.length > 0) out.push('', 'Output outside test results:', '', ...fenced(lastLines(output, LOG_LINES)));
+  }
+  return out;
+}
+
+export function runMarkdown(result: RunResult): string {
+  const out = [`## sea-harness: ${headline(result)}`, '', ...facts(result).map(([k, v]) => `- ${k}: ${cell(v)}`)];
+  if (result.cases.length > 0) {
+    out.push(
+      '',
+      ...table(
+        ['case', 'verdict', 'expected', 'reason', 'time'],
+        result.cases.map((c) => [
+          cell(c.iteration === undefined ? c.name : `${c.name} #${c.iteration}`),
+          c.met ? c.verdict : `**${c.verdict}** (not met)`,
+          cell(expectationText(c)),
+          cell(c.reason),
+          formatDuration(c.durationMs),
+        ]),
+      ),
+    );
+  }
+  for (const c of casesToDetail(result)) out.push(...caseDetails(c));
+  return `${out.join('\n')}\n`;
+}
+
+export function ktapMarkdown(doc: KtapDocument, opts: RenderOptions): string {
+  const n = countOutcomes(flattenTests(doc.tests));
+  const counts = [`${n.pass} passed`, `${n.fail + n.error} failed`, `${n.skip} skipped`, ...(n.xfail > 0 ? [`${n.xfail} expected failures`] : [])];
+  const out = [`## ${cell(opts.name ?? 'KTAP')}: ${plural(n.total, 'test')} (${counts.join(', ')})`, ''];
+  const plan = doc.plan === null ? 'no plan' : doc.plan.count === 0 ? `plan 1..0 (skipped: ${cell(doc.plan.skipReason ?? '')})` : `plan 1..${doc.plan.count}`;
+  out.push(`- format: ${doc.version ?? 'no version line'}, ${plan}`);
+  if (doc.bailout !== null) out.push(`- bail out: ${cell(doc.bailout)}`);
+  if (doc.totals !== null) {
+    const t = doc.totals;
+    out.push(`- totals line: pass ${t.pass}, fail ${t.fail}, xfail ${t.xfail}, xpass ${t.xpass}, skip ${t.skip}, error ${t.error}`);
+  }
+  out.push(...problemLines(doc));
+  if (doc.tests.length > 0) out.push('', ...table(['#', 'test', 'result', 'reason'], testRows(doc.tests)));
+  out.push(...failedTestDetails(doc.tests));
+  const output = [...(doc.preamble ?? []), ...(doc.epilogue ?? [])];
+  if (output.length > 0) out.push('', 'Output outside test results:', '', ...fenced(lastLines(output, LOG_LINES)));
+  return `${out.join('\n')}\n`;
+}
