@@ -78,9 +78,9 @@ function emitTests(tests: readonly KtapTest[], indent: string, out: string[]): v
 }
 
 /**
- * A (sub)document. Tests are renumbered 1..N and the plan is N, so the output
- * is consistent TAP even when the input's numbering or plan was not: the
- * input's problems are reported as comments by the caller.
+ * A (sub)document. Tests are renumbered 1..N so that the output is
+ * consistent TAP even when the input's numbering was not; the input's
+ * problems are reported as comments by the caller.
  */
 function emitDocument(tests: readonly KtapTest[], count: number, bailout: string | null, indent: string, out: string[], skipAll: string | null = null): void {
   if (count === 0 && skipAll !== null) out.push(`${indent}1..0 # SKIP ${oneLine(skipAll)}`);
@@ -96,7 +96,11 @@ export function ktapTap(doc: KtapDocument): string {
   const out = ['TAP version 14'];
   for (const line of doc.preamble ?? []) out.push(comment(line, ''));
   const skipAll = doc.tests.length === 0 ? (doc.plan?.skipReason ?? (doc.plan === null ? 'no KTAP results in this output' : null)) : null;
-  emitDocument(doc.tests, doc.tests.length, null, '', out, skipAll);
+  // A plan promising more tests than there are results is kept: output cut
+  // short by a crash must not read as a pass (tap-parser then reports the
+  // missing tests). Otherwise the plan is the number of results re-emitted.
+  const planned = doc.plan !== null && doc.plan.count > doc.tests.length ? doc.plan.count : doc.tests.length;
+  emitDocument(doc.tests, planned, null, '', out, skipAll);
   for (const line of doc.epilogue ?? []) out.push(comment(line, ''));
   for (const p of doc.problems) out.push(comment(`KTAP ${p.kind}${p.line === null ? '' : ` (line ${p.line})`}: ${p.message}`, ''));
   if (doc.bailout !== null) out.push(`Bail out! ${oneLine(doc.bailout)}`);

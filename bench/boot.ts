@@ -1,0 +1,60 @@
+// Boot and run benchmarks: boot to the first SSH command (median of 5) per profile, and the warm `run`
+// next to its floor (boot + the three cases run by hand over SSH).
+import { execa } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCases } from '../harness/cases/definitions.js';
+import { guestBinaryPath } from '../harness/cases/runner.js';
+import { bootGuest } from '../harness/guest/boot.js';
+import { loadProfile } from '../harness/guest/profiles.js';
+import { prepareKernel } from '../harness/kernel/prepare.js';
+import { prepareBootInputs } from '../harness/run/boot-inputs.js';
+import { createContext } from '../harness/util/context.js';
+import { CLI, SERIES_MBOX } from '../harness/test-support/paths.js';
+import type { BenchEntry } from './types.js';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const s = (ms: number) => Math.round(ms / 100) / 10;
+
+export async function benchBoot(): Promise<BenchEntry[]> {
+  const ctx = createContext();
+  const out = mkdtempSync(join(tmpdir(), 'sea-bench-boot-'));
+  const cases = loadCases();
+  const kernel = await prepareKernel(ctx, { source: { kind: 'debian', series: '7.3' }, series: [SERIES_MBOX], configFragments: [] }, cases, out);
+  const inputs = await prepareBootInputs(ctx, kernel, cases, out);
+  const entries: BenchEntry[] = [];
+  let floorMs = 0;
+  try {
+    for (const name of ['virt-ras-nested', 'virt-dt']) {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const g = await bootGuest(ctx, { profile: loadProfile(name), kernelImage: inputs.image, initrd: inputs.initrd, accel: 'tcg', outDir: out, hostKey: inputs.base.hostKeyPublic, clientKey: inputs.clientKey });
+        times.push(g.bootMs);
+        if (name === 'virt-ras-nested' && i === 0) {
+          // The floor of a warm run: this boot plus the three cases run by hand over SSH.
+          let casesMs = 0;
+          for (const c of cases) {
+            const r = await g.ssh.exec(`cd /tmp && ${guestBinaryPath(c)}`, { timeoutMs: 300_000 });
+            casesMs += r.durationMs;
+          }
+          floorMs = g.bootMs + casesMs;
+        }
+        await g.shutdown();
+      }
+      entries.push({ name: `boot to first SSH command, ${name} (median of 5)`, value: s(median(times)), unit: 's', ...(name === 'virt-ras-nested' ? { target: '< 4 s', ok: median(times) < 4000 } : {}), note: `all: ${times.map(s).join(' ')}` });
+    }
+  } finally {
+    await ctx.cleanup.close();
+  }
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = Date.now();
+    const r = await execa('node', [CLI, 'run', '--series', SERIES_MBOX, '--out', join(out, `warm-${i}`), '--format', 'json'], { reject: false });
+    if (r.exitCode !== 0) throw new Error(`warm run exited ${r.exitCode}: ${String(r.stderr).slice(-1500)}`);
+    runs.push(Date.now() - t);
+  }
+  entries.push({ name: 'floor: boot + the three cases by hand over SSH', value: s(floorMs), unit: 's' });
+  entries.push({ name: 'warm `run --series` (nothing changed, command to verdict, median of 3)', value: s(median(runs)), unit: 's', target: '< 12 s', ok: median(runs) < 12_000, note: `all: ${runs.map(s).join(' ')}` });
+  return entries;
+}

@@ -1,0 +1,35 @@
+// `make bench`: every benchmark, printed as a table and written as JSON (bench/results/latest.json).
+// BENCH=ktap,boot,kernel selects entries; the kernel one does two cold builds (~30 min on 2 cores).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../harness/util/project.js';
+import { benchBoot } from './boot.js';
+import { benchKernel } from './kernel.js';
+import { benchKtap } from './ktap.js';
+import type { BenchEntry } from './types.js';
+
+const SUITES: Record<string, () => Promise<BenchEntry[]>> = { ktap: benchKtap, boot: benchBoot, kernel: benchKernel };
+
+async function main(): Promise<void> {
+  const chosen = (process.env.BENCH ?? Object.keys(SUITES).join(',')).split(',').filter(Boolean);
+  const results: Array<BenchEntry & { suite: string }> = [];
+  for (const name of chosen) {
+    const suite = SUITES[name];
+    if (!suite) throw new Error(`BENCH=${name}: valid: ${Object.keys(SUITES).join(', ')}`);
+    process.stderr.write(`bench: ${name}...\n`);
+    for (const e of await suite()) {
+      results.push({ suite: name, ...e });
+      process.stderr.write(`  ${e.name}: ${e.value} ${e.unit}${e.target ? ` (target ${e.target}: ${e.ok ? 'ok' : 'MISSED'})` : ''}\n`);
+    }
+  }
+  const rows = results.map((r) => `| ${r.suite} | ${r.name} | ${r.value} ${r.unit} | ${r.target ?? ''} | ${r.ok === undefined ? '' : r.ok ? 'ok' : 'missed'} | ${r.note ?? ''} |`);
+  process.stdout.write(['| suite | measurement | value | target | | note |', '|---|---|---|---|---|---|', ...rows].join('\n') + '\n');
+  const dir = join(projectRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ schema: 'sea-harness/bench@1', at: new Date().toISOString(), results }, null, 2) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
