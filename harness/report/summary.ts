@@ -48,5 +48,6 @@ export function facts(result: RunResult): [string, string][] {
 
 /** Cases that need a closer look: not a met pass. */
 export function casesToDetail(result: RunResult): RunResult['cases'] {
-  return result.cases.filter((c) => caseOutcome(c) !== 'pass' || c.warnings.length > 0);
+  // A pass with notes is detailed too: a known limit of the test must be shown with its verdict.
+  return result.cases.filter((c) => caseOutcome(c) !== 'pass' || c.warnings.length > 0 || (c.notes?.length ?? 0) > 0);
 }
