@@ -42,7 +42,7 @@ bench: setup test-kernels
 	node dist/bench/run.js
 
 typecheck: $(NODE_STAMP)
-	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.test.json
 
 clean:
 	rm -rf dist .tap sea-out

@@ -1,6 +1,6 @@
 // Booting the real kernel in real QEMU: SSH, ACPI/HEST, KVM mode, and every way a boot goes wrong, with
 // the QEMU process checked gone afterwards.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,16 @@ import { SERIES_MBOX } from '../test-support/paths.js';
 
 const out = (tag: string) => mkdtempSync(join(tmpdir(), `sea-e2e-${tag}-`));
 const KERNEL = ['--series', SERIES_MBOX];
+
+/** `shell --exec 'sleep 600'` started and waited for until the L1 is up and the command runs. */
+async function shellRunningSleep(t: Test, dir: string) {
+  const child = spawnCli(['shell', ...KERNEL, '--out', dir, '--exec', 'sleep 600']);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  t.ok(await waitFor(() => /L1 ready over SSH/.test(stderr), 180_000), 'the L1 came up');
+  // Wrapped: the child is itself a promise, which an async function's return would wait for.
+  return { child };
+}
 
 t.test('virt-ras-nested: the L1 reaches SSH with HEST, /dev/kvm and KVM in VHE mode', async (t) => {
   const dir = out('boot');
@@ -60,10 +70,7 @@ t.test('a boot that panics early is a crash with the panic line, within seconds,
 
 t.test('SIGINT to `shell --exec "sleep 600"`: exit 130 and QEMU gone', async (t) => {
   const dir = out('sigint');
-  const child = spawnCli(['shell', ...KERNEL, '--out', dir, '--exec', 'sleep 600']);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  t.ok(await waitFor(() => /L1 ready over SSH/.test(stderr), 180_000), 'the L1 came up');
+  const { child } = await shellRunningSleep(t, dir);
   const pids = qemuPids(dir);
   t.equal(pids.length, 1, 'one QEMU while the command runs');
   const t0 = Date.now();
@@ -78,10 +85,7 @@ t.test('SIGINT to `shell --exec "sleep 600"`: exit 130 and QEMU gone', async (t)
 
 t.test('QEMU killed from outside in the middle of a command: exit 3 with the console tail', async (t) => {
   const dir = out('killed');
-  const child = spawnCli(['shell', ...KERNEL, '--out', dir, '--exec', 'sleep 600']);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  t.ok(await waitFor(() => /L1 ready over SSH/.test(stderr), 180_000), 'the L1 came up');
+  const { child } = await shellRunningSleep(t, dir);
   const [pid] = qemuPids(dir);
   process.kill(pid!, 'SIGKILL');
   const t0 = Date.now();

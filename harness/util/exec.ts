@@ -23,7 +23,7 @@ export interface ExecOptions {
   /** Hint for the error when the command fails. */
   readonly hint?: string;
   readonly exitCode?: HarnessError['exitCode'];
-  /** Exit code to use when the signal aborts the command (default 130). */
+  /** Keep stdout/stderr in memory (default true). */
   readonly buffer?: boolean;
 }
 
@@ -85,18 +85,8 @@ export async function run(ctx: Context, file: string, args: readonly string[], o
     throw new AbortedError(`interrupted while running ${file}`);
   }
   if (options.reject === false) return out;
-  if (out.timedOut) {
-    throw new HarnessError(`${file} timed out after ${options.timeoutMs} ms`, {
-      stage: options.stage,
-      exitCode: options.exitCode ?? ExitCode.infrastructure,
-      command,
-      outputTail: tailLines(String(result.all ?? ''), 20),
-      ...(options.logPath ? { logPath: options.logPath } : {}),
-      ...(options.hint ? { hint: options.hint } : {}),
-    });
-  }
-  if (out.exitCode !== 0) {
-    const how = result.signal ? `was killed by ${result.signal}` : `exited with ${out.exitCode}`;
+  if (out.timedOut || out.exitCode !== 0) {
+    const how = out.timedOut ? `timed out after ${options.timeoutMs} ms` : result.signal ? `was killed by ${result.signal}` : `exited with ${out.exitCode}`;
     throw new HarnessError(`${file} ${how}`, {
       stage: options.stage,
       exitCode: options.exitCode ?? ExitCode.infrastructure,
