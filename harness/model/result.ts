@@ -74,6 +74,8 @@ export interface RunResult {
   } | null;
   readonly cases: readonly CaseResult[];
   readonly timings: {
+    /** Source import or fetch, checkout and series (an addition to DESIGN.md's keys). */
+    readonly sourceMs?: number;
     readonly kernelBuildMs: number;
     readonly selftestsBuildMs: number;
     readonly imageMs: number;

@@ -49,7 +49,7 @@ export function exitCodeFor(cases: readonly CaseResult[]): number {
 export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutcome> {
   const t0 = Date.now();
   await mkdir(plan.outDir, { recursive: true });
-  const timings = { kernelBuildMs: 0, selftestsBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
+  const timings = { sourceMs: 0, kernelBuildMs: 0, selftestsBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
   const provenance = await hostProvenance(ctx, plan.qemu, plan.bios, plan.profile);
   let kernel: PreparedKernel | null = null;
   const baseResult = (verdict: RunVerdict, cases: CaseResult[], extra: Partial<RunResult> = {}): RunResult => ({
@@ -86,6 +86,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     }
     throw err;
   }
+  timings.sourceMs = kernel.timings.sourceMs;
   timings.kernelBuildMs = kernel.timings.kernelBuildMs;
   timings.selftestsBuildMs = kernel.timings.selftestsBuildMs;
 
