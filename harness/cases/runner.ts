@@ -39,8 +39,9 @@ export function guestBinaryPath(c: CaseDefinition): string {
   return `${GUEST_BIN_DIR}/${c.name}`;
 }
 
-function resultOf(input: CaseRunInput, v: Pick<VerdictResult, 'verdict' | 'reason'> & Partial<VerdictResult>, extra: Partial<CaseResult>): CaseResult {
-  const met = meetsExpectation({ skip: null, assertion: null, guestLines: [], esr: [], ...v } as VerdictResult, input.expectation, { absentAllowed: !input.named });
+/** A case's result from its verdict: expectation, notes and build warnings filled in from the case. */
+export function caseResult(input: CaseRunInput, v: Pick<VerdictResult, 'verdict' | 'reason'> & Partial<VerdictResult>, extra: Partial<CaseResult>): CaseResult {
+  const met = meetsExpectation({ skip: v.skip ?? null, verdict: v.verdict }, input.expectation, { absentAllowed: !input.named });
   const expectedReason = input.expectation.skip ? (input.def.knownSkips.find((k) => k.id === input.expectation.skip)?.reason ?? input.expectation.skip) : null;
   return {
     name: input.def.name,
@@ -66,14 +67,14 @@ function resultOf(input: CaseRunInput, v: Pick<VerdictResult, 'verdict' | 'reaso
 export function caseNotRun(input: CaseRunInput, env: L1Environment | null): CaseResult | null {
   if (!input.binary.path) {
     const hint = input.def.absentHint ?? `tools/testing/selftests/${input.def.selftest.suite}/${input.def.selftest.target}.c is not in this tree`;
-    return resultOf(input, { verdict: 'absent', reason: hint }, {});
+    return caseResult(input, { verdict: 'absent', reason: hint }, {});
   }
   if (!env) return null;
   const missing: string[] = [];
   if (input.def.requires.devKvm && !env.devKvm) missing.push('/dev/kvm (KVM did not initialise in the L1: is EL2 there, virtualization=on?)');
   if (env.hugepages1G.free < input.def.requires.hugepages1G) missing.push(`${input.def.requires.hugepages1G} free 1 GiB hugepage(s) (the L1 has ${env.hugepages1G.free} of ${env.hugepages1G.total})`);
   if (missing.length === 0) return null;
-  return resultOf(input, { verdict: 'error', reason: `the L1 does not provide ${missing.join(' and ')}` }, {});
+  return caseResult(input, { verdict: 'error', reason: `the L1 does not provide ${missing.join(' and ')}` }, {});
 }
 
 async function symbolise(ctx: Context, binary: string, addresses: readonly string[]): Promise<string[]> {
@@ -123,7 +124,7 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
     v = decideVerdict(input.def, { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ktap, timedOut, crashes, warnings, backtrace });
   }
   const consoleLines = guest.qemu.console.linesSince(consoleStart);
-  const result = resultOf(input, v, {
+  const result = caseResult(input, v, {
     exitCode: r.exitCode,
     durationMs,
     warnings,

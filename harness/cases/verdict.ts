@@ -102,7 +102,7 @@ export function decideVerdict(c: CaseDefinition, o: CaseObservation): VerdictRes
 }
 
 /** Whether a verdict meets the case's expectation on this profile (an expected skip must be the named one). */
-export function meetsExpectation(v: VerdictResult, e: Expectation, options: { absentAllowed: boolean }): boolean {
+export function meetsExpectation(v: Pick<VerdictResult, 'verdict' | 'skip'>, e: Expectation, options: { absentAllowed: boolean }): boolean {
   if (v.verdict === 'absent') return options.absentAllowed;
   if (v.verdict !== e.verdict) return false;
   if (e.verdict === 'skip') return v.skip?.id === e.skip;

@@ -6,7 +6,7 @@ import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { HarnessError } from '../util/errors.js';
 import { aptCandidate, aptConfig, aptDownload, aptSearchNames, aptUpdate } from '../host/apt.js';
-import { git, gitCapture, type Workspace } from './workspace.js';
+import { git, type Workspace } from './workspace.js';
 
 export const DEFAULT_DEBIAN_SERIES = '7.3';
 
@@ -120,9 +120,3 @@ async function checkSeaToUser(ctx: Context, kvmHeader: string, what: string): Pr
     ctx.log.warn(`${what} has no KVM_CAP_ARM_SEA_TO_USER in include/uapi/linux/kvm.h: sea_to_user will be absent`);
   }
 }
-
-export async function debianSourceCommit(ctx: Context, ws: Workspace, pkg: string, version: string): Promise<string | null> {
-  return refCommit(ctx, ws, debianRef(pkg, version));
-}
-
-export { gitCapture };

@@ -7,7 +7,7 @@ import type { CaseResult, RunResult, RunVerdict } from '../model/result.js';
 import { prepareKernel, type KernelPlan, type PreparedKernel } from '../kernel/prepare.js';
 import { SeriesApplyError } from '../kernel/series.js';
 import { expectationFor, type CaseDefinition } from '../cases/definitions.js';
-import { caseNotRun, guestBinaryPath, runCase, type CaseRunInput } from '../cases/runner.js';
+import { caseNotRun, caseResult, guestBinaryPath, runCase, type CaseRunInput } from '../cases/runner.js';
 import type { GuestProfile } from '../guest/profiles.js';
 import type { Accel, KvmMode } from '../guest/qemu-args.js';
 import { bootGuest, BootCrashError, type Guest } from '../guest/boot.js';
@@ -178,20 +178,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
       if (err instanceof BootCrashError) {
         const done = new Set(results.map((r) => `${r.name}#${r.iteration ?? 1}`));
         for (const input of toRun.filter((i) => !done.has(`${i.def.name}#${i.iteration}`))) {
-          results.push({
-            name: input.def.name,
-            ...(input.iteration > 1 ? { iteration: input.iteration } : {}),
-            verdict: 'crash',
-            expected: input.expectation.verdict,
-            expectedReason: null,
-            met: false,
-            reason: `the L1 kernel crashed while booting: ${err.crashLine}`,
-            exitCode: null,
-            durationMs: 0,
-            warnings: [],
-            notes: input.def.notes,
-            ktap: null,
-          });
+          results.push(caseResult(input, { verdict: 'crash', reason: `the L1 kernel crashed while booting: ${err.crashLine}` }, {}));
         }
         const result = baseResult('fail', order(results, inputs), { error: errorInfo(err) });
         return finish(result, ExitCode.caseFailed);
