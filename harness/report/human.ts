@@ -55,6 +55,9 @@ function caseDetail(c: CaseResult, p: Palette): string[] {
   if (c.reason !== null) out.push(`  ${oneLine(c.reason)}`);
   if (c.exitCode !== null && c.exitCode !== 0) out.push(`  exit code ${c.exitCode}`);
   for (const w of c.warnings) out.push(`  ${p.yellow(`kernel ${w.kind}:`)} ${oneLine(w.line)}`);
+  for (const g of c.guestLines ?? []) out.push(`  ${oneLine(g)}`);
+  for (const e of c.esr ?? []) out.push(`  ESR ${oneLine(e)}`);
+  for (const b of c.buildWarnings ?? []) out.push(p.yellow(`  build warning: ${oneLine(b)}`));
   for (const n of c.notes ?? []) out.push(p.dim(`  note: ${oneLine(n)}`));
   if (c.ktap !== null && o !== 'pass' && o !== 'skip') {
     const failing = flattenTests(c.ktap.tests).filter((f) => f.outcome === 'fail' || f.outcome === 'error');

@@ -64,6 +64,8 @@ function caseDetails(c: CaseResult): string[] {
   for (const n of c.notes ?? []) out.push(`- note: ${cell(n)}`);
   for (const w of c.warnings) out.push(`- kernel ${w.kind}: \`${oneLine(w.line).replace(/`/g, "'")}\``);
   for (const b of c.buildWarnings ?? []) out.push(`- build warning: ${cell(b)}`);
+  for (const g of c.guestLines ?? []) out.push(`- ${cell(g)}`);
+  for (const e of c.esr ?? []) out.push(`- ESR ${cell(e)}`);
   const doc = c.ktap;
   if (doc !== null) {
     if (doc.bailout !== null) out.push(`- bail out: ${cell(doc.bailout)}`);
