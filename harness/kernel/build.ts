@@ -59,8 +59,9 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
     r = await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'Image']), {
       stage: 'build',
       cwd: ws.src,
-      // Plain ASCII quotes and English messages: they are parsed and shown in reports.
-      env: { LC_ALL: 'C' },
+      // Plain ASCII quotes and English messages: they are parsed and shown in reports. Kbuild unexports
+      // LC_ALL, so LANG and LC_CTYPE/LC_MESSAGES are what reach gcc.
+      env: { LANG: 'C', LC_CTYPE: 'C', LC_MESSAGES: 'C', LC_ALL: 'C' },
       logPath,
       reject: false,
       timeoutMs: 3 * 3600_000,
@@ -77,7 +78,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   const buildMs = Date.now() - started;
   if (r.exitCode !== 0) {
     // Paths relative to the tree read better than the workspace's absolute ones.
-    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`).map((e) => e.replaceAll(`${ws.src}/`, ''));
+    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`).map((e) => e.replaceAll(`${ws.src}/`, '').replace(/[\u2018\u2019]/g, "'"));
     throw new HarnessError(`the kernel failed to build${errors[0] ? `: ${errors[0]}` : ''}`, {
       stage: 'build',
       exitCode: ExitCode.buildFailed,
