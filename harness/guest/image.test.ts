@@ -7,7 +7,8 @@ import t from 'tap';
 import { type Context, createContext, defaultCacheDir } from '../util/context.js';
 import { HarnessError } from '../util/errors.js';
 import { projectRoot } from '../util/project.js';
-import { assembleInitrd, type BaseImage, buildBaseImage, buildOverlay, loadImageRecipe } from './image.js';
+import { assembleInitrd, type BaseImage, buildBaseImage, buildOverlay } from './image.js';
+import { loadImageRecipe } from './image-recipe.js';
 
 /** `cpio -t -v -n` line: mode, links, uid, gid, size or "major, minor", date, name [-> target]. */
 function listing(text: string): Map<string, { mode: string; owner: string; size: string; link: string | null }> {
