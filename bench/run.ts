@@ -1,6 +1,6 @@
 // `make bench`: every benchmark, printed as a table and written as JSON (bench/results/latest.json).
 // BENCH=ktap,boot,kernel selects entries; the kernel one does two cold builds (~30 min on 2 cores).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../harness/util/project.js';
 import { benchBoot } from './boot.js';
@@ -24,9 +24,14 @@ async function main(): Promise<void> {
   }
   const rows = results.map((r) => `| ${r.suite} | ${r.name} | ${r.value} ${r.unit} | ${r.target ?? ''} | ${r.ok === undefined ? '' : r.ok ? 'ok' : 'missed'} | ${r.note ?? ''} |`);
   process.stdout.write(['| suite | measurement | value | target | | note |', '|---|---|---|---|---|---|', ...rows].join('\n') + '\n');
+  // Suites not run this time keep their last results (each entry says when it was measured).
   const dir = join(projectRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ schema: 'sea-harness/bench@1', at: new Date().toISOString(), results }, null, 2) + '\n');
+  const path = join(dir, 'latest.json');
+  const at = new Date().toISOString();
+  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results?: Array<{ suite: string }> }).results ?? [] : [];
+  const merged = [...previous.filter((r) => !chosen.includes(r.suite)), ...results.map((r) => ({ ...r, at }))];
+  writeFileSync(path, JSON.stringify({ schema: 'sea-harness/bench@1', results: merged }, null, 2) + '\n');
 }
 
 main().catch((err: unknown) => {

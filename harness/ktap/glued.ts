@@ -17,6 +17,7 @@
 //   numberless glued results (`fooook - bar`) are never split.
 
 import { BAIL_OUT } from './line-types.js';
+import { NextMatch } from './next-match.js';
 
 function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09;
@@ -62,35 +63,31 @@ export function findSplit(text: string, body: number, from: number, expected: nu
   return bail;
 }
 
-const NOWHERE = Number.MAX_SAFE_INTEGER;
-
 /**
- * Answers "may this line hold a glued line?" for lines that are slices of
- * one input, without searching each line: it remembers where the next
- * `ok ` and `Bail out!` of the input are, so the whole input is searched
- * once. Searching every line for both cost a tenth of the parse of 50 MB.
+ * Answers "may this line hold a glued line?" for lines of one input,
+ * without searching each line: the whole input is searched once for each
+ * of `ok ` and `Bail out!` (searching every line for both cost a tenth of
+ * the parse of 50 MB).
  */
 export class GlueScanner {
-  private okFrom = NOWHERE;
-  private okAt = NOWHERE;
-  private bailFrom = NOWHERE;
-  private bailAt = NOWHERE;
+  /**
+   * `ok ` is looked for as `k ` after an `o`: the native search stops at
+   * every occurrence of the first character, and `k` is much rarer than `o`
+   * in text (a third less time on 50 MB of kselftest output).
+   */
+  private readonly k: NextMatch;
+  private readonly bail: NextMatch;
 
-  constructor(private readonly input: string) {}
+  constructor(private readonly input: string) {
+    this.k = new NextMatch(input, 'k ');
+    this.bail = new NextMatch(input, BAIL_OUT);
+  }
 
-  /** Whether `input` holds `ok ` or `Bail out!` between `start` and `end` (offsets in the input). */
+  /** Whether the input holds `ok ` or `Bail out!` between `start` and `end` (offsets in the input). */
   mayHold(start: number, end: number): boolean {
-    if (start < this.okFrom || start > this.okAt) {
-      this.okFrom = start;
-      const i = this.input.indexOf('ok ', start);
-      this.okAt = i === -1 ? NOWHERE : i;
+    for (let k = this.k.find(start + 1); k + 2 <= end; k = this.k.find(k + 1)) {
+      if (this.input.charCodeAt(k - 1) === 0x6f /* o */) return true;
     }
-    if (this.okAt + 3 <= end) return true;
-    if (start < this.bailFrom || start > this.bailAt) {
-      this.bailFrom = start;
-      const i = this.input.indexOf(BAIL_OUT, start);
-      this.bailAt = i === -1 ? NOWHERE : i;
-    }
-    return this.bailAt + BAIL_OUT.length <= end;
+    return this.bail.within(start, end);
   }
 }

@@ -1,124 +1,148 @@
-// Parses KTAP / TAP 13 / TAP 14 / kselftest output into the `sea-harness/ktap@1` document: one pass, pure, never throws.
+// Parses KTAP / TAP 13 / TAP 14 / kselftest output into the `sea-harness/ktap@1` document: one pass over the input by offsets, pure, never throws.
 // The choices it makes where the formats leave room are listed in index.ts.
 import type { KtapDocument } from '../model/ktap.js';
 import { GlueScanner, findSplit } from './glued.js';
-import { Level, appendDiagnostic, type FinishedLevel, type TestBuilder } from './level.js';
+import { Level, appendDiagnostic, type TestBuilder } from './level.js';
 import {
   BAIL_OUT,
   LINE_PATTERNS,
   classify,
   diagnosticStart,
-  hasPrefix,
-  isBlank,
+  hasPrefixAt,
+  isBlankLine,
+  isYamlEnd,
   isYamlStart,
   matchAt,
+  matchLine,
   prefixEnd,
+  sameText,
   skipBlanks,
   tail,
   versionOf,
   type LineKind,
 } from './line-types.js';
+import { NextMatch } from './next-match.js';
 import { parsePlan } from './plan.js';
-import { finishProblems, problem } from './problems.js';
 import { newResultLine, parseResultLine, type ResultLine } from './result-line.js';
 import { parseTotals } from './totals.js';
 
 type PopMode = 'result' | 'cut' | 'input';
 
+/*
+ * Every line is read where it lies in the input, by offsets (`s`, `start`,
+ * `end`: see line-types.ts): the only strings made are the ones the
+ * document keeps (diagnostics, names, reasons) and, on rare lines, the
+ * line itself (a pattern of LINE_PATTERNS to match, glued lines to split).
+ * On 50 MB of kselftest output, a string per line and the garbage around
+ * it were most of the parse time.
+ */
 class Parser {
   private readonly root = new Level('', null, 1, null);
   private readonly glue: GlueScanner;
+  /** Where the input's next `#` is: a result's comment starts at one. */
+  private readonly hashes: NextMatch;
   /** The result line being read (one instance, reused). */
   private readonly result: ResultLine = newResultLine();
+  /** The open documents, outermost first. */
   private readonly levels: Level[] = [this.root];
+  /** A Level per depth, reopened for each nested document at that depth (see Level). */
+  private readonly spare: Level[] = [];
   private timestamps = false;
   private yaml: { indent: string; test: TestBuilder } | null = null;
   /** The result on the line just read (a YAML block may follow it), and its prefix. */
   private lastResult: TestBuilder | null = null;
   private lastResultPrefix = '';
 
-  constructor(input: string) {
+  constructor(private readonly input: string) {
     this.glue = new GlueScanner(input);
+    this.hashes = new NextMatch(input, '#');
   }
 
-  /** Read the line `raw`, which starts at offset `base` of the input. */
-  line(raw: string, lineNo: number, base: number): void {
-    const text = raw.charCodeAt(0) === 0x5b /* [ */ ? this.stripTimestamp(raw) : raw;
-    if (this.yaml !== null && this.yamlLine(text)) return;
-    if (isBlank(text)) return;
+  /** Read the input's line from `start` to `end` (without its line ending). */
+  line(start: number, end: number, lineNo: number): void {
+    const s = this.input;
+    if (s.charCodeAt(start) === 0x5b /* [ */) start = this.stripTimestamp(start, end);
+    if (this.yaml !== null && this.yamlLine(start, end)) return;
+    if (isBlankLine(s, start, end)) return;
     const after = this.lastResult;
     this.lastResult = null;
-    if (after !== null && isYamlStart(text, this.lastResultPrefix)) {
-      this.yaml = { indent: text.slice(0, text.indexOf('---')), test: after };
+    if (after !== null && isYamlStart(s, start, end, this.lastResultPrefix)) {
+      this.yaml = { indent: s.slice(start, s.indexOf('---', start)), test: after };
       return;
     }
-    this.dispatch(text, lineNo, true, base + raw.length - text.length);
+    this.dispatch(s, start, end, lineNo, true, true);
   }
 
-  private stripTimestamp(text: string): string {
+  /** Where the line starting at `start` starts once its printk timestamp is removed. */
+  private stripTimestamp(start: number, end: number): number {
+    const s = this.input;
     if (!this.timestamps) {
-      if (this.levels.length > 1 || this.root.started || this.root.version !== null) return text;
-      const m = matchAt(LINE_PATTERNS.printkTimestamp, text, 0);
-      if (m === null || matchAt(LINE_PATTERNS.version, text, m[0].length) === null) return text;
+      if (this.levels.length > 1 || this.root.started || this.root.version !== null) return start;
+      const m = matchAt(LINE_PATTERNS.printkTimestamp, s, start);
+      if (m === null || matchLine(LINE_PATTERNS.version, s, start + m[0].length, end) === null) return start;
       this.timestamps = true;
     }
-    const m = matchAt(LINE_PATTERNS.printkTimestamp, text, 0);
-    return m === null ? text : text.slice(m[0].length);
+    const m = matchAt(LINE_PATTERNS.printkTimestamp, s, start);
+    return m === null ? start : start + m[0].length;
   }
 
   /** A line inside a YAML block: true when it was consumed. */
-  private yamlLine(text: string): boolean {
+  private yamlLine(start: number, end: number): boolean {
+    const s = this.input;
     const yaml = this.yaml!;
-    if (isBlank(text)) return true;
-    if (!text.startsWith(yaml.indent)) {
+    if (isBlankLine(s, start, end)) return true;
+    if (!hasPrefixAt(s, start, end, yaml.indent)) {
       this.yaml = null;
       return false;
     }
-    if (matchAt(LINE_PATTERNS.yamlEnd, text, yaml.indent.length) !== null) this.yaml = null;
-    else appendDiagnostic(yaml.test, tail(text, yaml.indent.length));
+    const from = start + yaml.indent.length;
+    if (isYamlEnd(s, from, end)) this.yaml = null;
+    else appendDiagnostic(yaml.test, tail(s, from, end));
     return true;
   }
 
   /**
-   * Read one line. `split`: whether to look for several KTAP lines glued on
-   * this one (false for the first part of a line already split). Offsets are
-   * used instead of slices: this runs on every line of 50 MB inputs.
+   * Read the line of `s` from `start` to `end`. `split`: whether to look for
+   * several KTAP lines glued on this one (false for the first part of a line
+   * already split). `inInput`: whether `s` is the input (not a part of a
+   * split line), which the glue scanner can answer for.
    */
-  private dispatch(text: string, lineNo: number, split: boolean, base: number): void {
+  private dispatch(s: string, start: number, end: number, lineNo: number, split: boolean, inInput: boolean): void {
     const levels = this.levels;
     let i = levels.length - 1;
-    while (i > 0 && !hasPrefix(text, levels[i]!.prefix)) i--;
+    while (i > 0 && !hasPrefixAt(s, start, end, levels[i]!.prefix)) i--;
     const level = levels[i]!;
     // The root may have taken the indentation of an excerpt: lines with less of it are still read.
-    const own = level.prefix.length === 0 || i > 0 || hasPrefix(text, level.prefix) ? level.prefix.length : 0;
-    const body = prefixEnd(text, own);
-    const kind = classify(text, body);
+    const prefix = level.prefix;
+    const own = start + (prefix.length === 0 || i > 0 || hasPrefixAt(s, start, end, prefix) ? prefix.length : 0);
+    const body = prefixEnd(s, own, end);
+    const kind = classify(s, body, end);
     const innermost = i === levels.length - 1;
     if (kind === 'other' || kind === 'unreadable' || (body > own && !innermost)) {
-      this.unstructured(text, lineNo, split, base, level, own, body, innermost, kind === 'unreadable');
+      this.unstructured(s, start, end, lineNo, split, inInput, level, own, body, innermost, kind === 'unreadable');
       return;
     }
 
-    if (body > own && this.adoptRootIndent(i, text, own, body)) {
-      this.dispatch(text, lineNo, split, base);
+    if (body > own && this.adoptRootIndent(i, s, own, body)) {
+      this.dispatch(s, start, end, lineNo, split, inInput);
       return;
     }
-    const r = kind === 'result' && parseResultLine(text, body, this.result) ? this.result : null;
+    const r = kind === 'result' && parseResultLine(s, body, end, this.firstHash(s, body, end, inInput), this.result) ? this.result : null;
     const from = r?.textStart ?? body + 2;
-    if (split && kind === 'result' && this.mayGlue(text, from, base)) {
+    if (split && kind === 'result' && this.mayGlue(s, from, end, inInput)) {
       const next = r !== null && r.number !== null ? r.number + 1 : null;
-      const cut = findSplit(text, body, from, next);
+      const line = s.slice(start, end);
+      const cut = findSplit(line, body - start, from - start, next);
       // The rest of a split result line keeps the result's own prefix: it is its next sibling.
-      if (cut > 0) return this.splitAt(text, body, cut, lineNo);
+      if (cut > 0) return this.splitAt(line, body - start, cut, lineNo);
     }
     let target = level;
     let idx = i;
     if (body > own) {
-      target = new Level(text.slice(0, body), level, lineNo, level.takeChildName());
-      levels.push(target);
+      target = this.openLevel(s, start, body, level, lineNo);
       idx = levels.length - 1;
     }
-    this.structural(kind, target, idx, text, body, r, lineNo);
+    this.structural(kind, target, idx, s, body, end, r, lineNo);
   }
 
   /**
@@ -127,65 +151,75 @@ class Parser {
    * a diagnostic or an unknown line, or several lines glued together.
    */
   private unstructured(
-    text: string,
+    s: string,
+    start: number,
+    end: number,
     lineNo: number,
     split: boolean,
-    base: number,
+    inInput: boolean,
     level: Level,
     own: number,
     body: number,
     innermost: boolean,
     unreadable: boolean,
   ): void {
-    if (text.charCodeAt(body) === 0x53 /* S */ && text.startsWith('Subtest:', body) && this.subtestHeader(text, own, level, innermost, lineNo)) return;
-    if (split && this.mayGlue(text, body + 1, base)) {
-      const cut = findSplit(text, body, body, level.nextNumber);
+    if (s.charCodeAt(body) === 0x53 /* S */ && s.startsWith('Subtest:', body) && this.subtestHeader(s, start, end, own, level, innermost, lineNo)) return;
+    if (split && this.mayGlue(s, body + 1, end, inInput)) {
+      const line = s.slice(start, end);
+      const cut = findSplit(line, body - start, body - start, level.nextNumber);
       // The rest of a split diagnostic drops the diagnostic's `#`: it is a line of the diagnostic's level.
-      if (cut > 0) return this.splitAt(text, own, cut, lineNo);
+      if (cut > 0) return this.splitAt(line, own - start, cut, lineNo);
     }
     if (unreadable && body === own) {
-      level.problems.push(problem('unreadable-result', lineNo, `cannot read this as a result line: ${tail(text, body)}`));
+      level.problems.add('unreadable-result', lineNo, `cannot read this as a result line: ${tail(s, body, end)}`);
     }
-    const k = skipBlanks(text, own);
-    if (text.charCodeAt(k) !== 0x23 /* # */) {
-      level.addDiagnostic(tail(text, own));
+    const k = skipBlanks(s, own, end);
+    if (k === end || s.charCodeAt(k) !== 0x23 /* # */) {
+      level.addDiagnostic(tail(s, own, end));
       return;
     }
-    const diag = tail(text, diagnosticStart(text, k));
-    if (diag.charCodeAt(0) === 0x54 /* T */) {
-      const totals = parseTotals(diag);
+    const from = diagnosticStart(s, k, end);
+    if (s.charCodeAt(from) === 0x54 /* T */) {
+      const totals = parseTotals(s, from, end);
       // A totals line counts the innermost open document: kselftest prints it
       // after its own last result, KUnit at the parent's indentation just
       // before the suite's result line, while the suite is still open.
       if (totals !== null) this.levels[this.levels.length - 1]!.totals = totals;
     }
-    level.addDiagnostic(diag);
+    level.addDiagnostic(tail(s, from, end));
   }
 
-  /** Read `text` as two lines: up to `cut`, and `text`'s first `keep` characters followed by the rest from `cut`. */
-  private splitAt(text: string, keep: number, cut: number, lineNo: number): void {
-    // The parts are new strings, no longer slices of the input: base -1.
-    this.dispatch(text.slice(0, cut), lineNo, false, -1);
-    this.dispatch(text.slice(0, keep) + text.slice(cut), lineNo, true, -1);
+  /** Read `line` as two lines: up to `cut`, and `line`'s first `keep` characters followed by the rest from `cut`. */
+  private splitAt(line: string, keep: number, cut: number, lineNo: number): void {
+    const first = line.slice(0, cut);
+    this.dispatch(first, 0, first.length, lineNo, false, false);
+    const rest = line.slice(0, keep) + line.slice(cut);
+    this.dispatch(rest, 0, rest.length, lineNo, true, false);
   }
 
-  /** Whether `text` may hold glued lines from `from` on; `base` is its offset in the input, or -1. */
-  private mayGlue(text: string, from: number, base: number): boolean {
-    return base < 0 || this.glue.mayHold(base + from, base + text.length);
+  /** The line's first `#` from `from` on, or -1. */
+  private firstHash(s: string, from: number, end: number, inInput: boolean): number {
+    const i = inInput ? this.hashes.find(from) : s.indexOf('#', from);
+    return i < end ? i : -1;
+  }
+
+  /** Whether the line may hold glued lines from `from` to `end`: always for parts of a split line, else as the glue scanner says. */
+  private mayGlue(s: string, from: number, end: number, inInput: boolean): boolean {
+    return !inInput || this.glue.mayHold(from, end);
   }
 
   /** An excerpt indented as a whole (`    TAP version 13` on its first KTAP line) is not nested: the root takes that indentation. */
-  private adoptRootIndent(i: number, text: string, own: number, body: number): boolean {
+  private adoptRootIndent(i: number, s: string, own: number, body: number): boolean {
     const root = this.root;
     if (i !== 0 || this.levels.length !== 1 || root.started || root.version !== null || root.prefix !== '') return false;
-    const extra = text.slice(own, body);
+    const extra = s.slice(own, body);
     if (extra.includes('#')) return false;
     root.prefix = extra;
     return true;
   }
 
-  private subtestHeader(text: string, own: number, level: Level, innermost: boolean, lineNo: number): boolean {
-    const m = matchAt(LINE_PATTERNS.subtest, text, own);
+  private subtestHeader(s: string, start: number, end: number, own: number, level: Level, innermost: boolean, lineNo: number): boolean {
+    const m = matchLine(LINE_PATTERNS.subtest, s, own, end);
     if (m === null) return false;
     const indent = m[1]!;
     const name = m[2]!.trim();
@@ -195,41 +229,48 @@ class Parser {
     }
     if (!innermost) return false;
     // Old KUnit opens a nested document with an indented `# Subtest:` and no version line.
-    const child = new Level(text.slice(0, own + indent.length), level, lineNo, level.takeChildName());
-    this.levels.push(child);
-    child.subtestHeader(name);
+    this.openLevel(s, start, own + indent.length, level, lineNo).subtestHeader(name);
     return true;
   }
 
-  private structural(
-    kind: LineKind,
-    target: Level,
-    idx: number,
-    text: string,
-    body: number,
-    r: ResultLine | null,
-    lineNo: number,
-  ): void {
+  /** Open a nested document under `parent`, whose lines start with the text from `from` to `to`. */
+  private openLevel(s: string, from: number, to: number, parent: Level, lineNo: number): Level {
+    const depth = this.levels.length;
+    const name = parent.takeChildName();
+    let level = this.spare[depth];
+    if (level === undefined) {
+      level = new Level(s.slice(from, to), parent, lineNo, name);
+      this.spare[depth] = level;
+    } else {
+      // Consecutive documents at one depth mostly have the same prefix: its string is kept.
+      level.open(sameText(level.prefix, s, from, to) ? level.prefix : s.slice(from, to), parent, lineNo, name);
+    }
+    this.levels.push(level);
+    return level;
+  }
+
+  private structural(kind: LineKind, target: Level, idx: number, s: string, body: number, end: number, r: ResultLine | null, lineNo: number): void {
     switch (kind) {
       case 'version':
-        if (target.version === null && !target.started && idx === this.levels.length - 1) target.version = versionOf(text, body);
+        if (target.version === null && !target.started && idx === this.levels.length - 1) target.version = versionOf(s, body);
         // A second version line at a level (two outputs concatenated) is kept as an unknown line.
-        else target.addDiagnostic(tail(text, body));
+        else target.addDiagnostic(tail(s, body, end));
         return;
       case 'plan':
         this.cutDeeper(idx, lineNo);
-        target.setPlan(parsePlan(text, body), lineNo);
+        target.setPlan(parsePlan(s, body, end), lineNo);
         return;
       case 'bailout':
         this.cutDeeper(idx, lineNo);
-        target.setBailout(text.slice(body + BAIL_OUT.length).trim(), lineNo);
+        target.setBailout(s.slice(body + BAIL_OUT.length, end).trim(), lineNo);
         return;
       case 'result': {
         const child = this.popTo(idx, lineNo, 'result');
         if (r === null) {
           if (child !== null) target.addCutChild(child, lineNo, false);
-          target.problems.push(problem('unreadable-result', lineNo, `cannot read this as a result line: ${tail(text, body)}`));
-          target.addDiagnostic(tail(text, body));
+          const text = tail(s, body, end);
+          target.problems.add('unreadable-result', lineNo, `cannot read this as a result line: ${text}`);
+          target.addDiagnostic(text);
           return;
         }
         this.lastResult = target.addResult(r, child, lineNo);
@@ -249,10 +290,11 @@ class Parser {
   /**
    * Close every level deeper than `idx`. With 'result', the level just below
    * `idx` is closed by the result line being read and is returned to become
-   * its subtests; levels below that one were cut off.
+   * its subtests; levels below that one were cut off. The caller hands the
+   * returned level over to level `idx` before any other line is read.
    */
-  private popTo(idx: number, lineNo: number, mode: PopMode): FinishedLevel | null {
-    let child: FinishedLevel | null = null;
+  private popTo(idx: number, lineNo: number, mode: PopMode): Level | null {
+    let child: Level | null = null;
     while (this.levels.length - 1 > idx) {
       const j = this.levels.length - 1;
       const lvl = this.levels.pop()!;
@@ -275,7 +317,7 @@ class Parser {
       tests,
       bailout: root.bailout,
       totals: root.totals,
-      problems: finishProblems(problems),
+      problems,
       preamble: root.header,
       epilogue,
     };
@@ -294,7 +336,7 @@ export function parseKtap(text: string): KtapDocument {
     // CRLF: the \r is not part of the line (output captured from a serial console or Windows tools).
     const stop = end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
     lineNo++;
-    parser.line(text.slice(start, stop), lineNo, start);
+    parser.line(start, stop, lineNo);
     start = end + 1;
   }
   return parser.finish(lineNo);

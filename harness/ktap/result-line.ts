@@ -13,7 +13,7 @@ export interface ResultLine {
   name: string;
   result: TestResult;
   readonly directive: Directive;
-  /** Where (in the line) the text after the number starts: glued results are only looked for from here on. */
+  /** Where the text after the number starts (an offset in the parsed string): glued results are only looked for from here on. */
   textStart: number;
 }
 
@@ -29,27 +29,35 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
+/** The first `#` from `from` to `end`, or -1 (indexOf would run on past the line: this is for the rare `#` glued to text). */
+function hashIn(s: string, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (s.charCodeAt(i) === 0x23) return i;
+  return -1;
+}
+
 /**
  * Where the comment of a description starts: the first `#` at its start or
  * after a blank (TAP 14 escapes a literal one as `\#`). ktap.rst says
  * descriptions cannot contain `#`; requiring a blank before it keeps
  * `test#3` whole.
  */
-function commentStart(text: string, from: number, first: number): number {
-  for (let i = first; i !== -1; i = text.indexOf('#', i + 1)) {
-    if (i === from || isBlank(text.charCodeAt(i - 1))) return i;
+function commentStart(s: string, from: number, first: number, end: number): number {
+  for (let i = first; i !== -1; i = hashIn(s, i + 1, end)) {
+    if (i === from || isBlank(s.charCodeAt(i - 1))) return i;
   }
   return -1;
 }
 
 /**
- * Read the result line that starts at `offset` of `text` (classify() said
- * 'result') into `out`. Returns false when it cannot be read (a test number
- * too large to be one).
+ * Read the result line that starts at `offset` of `text` and ends at `n`
+ * (classify() said 'result') into `out`. `firstHash` is the line's first
+ * `#` from `offset` on, or -1: the parser finds it with one scan of the
+ * input instead of a loop over each line's characters. Returns false when
+ * the line cannot be read (a test number too large to be one).
  */
-export function parseResultLine(text: string, offset: number, out: ResultLine): boolean {
-  const ok = !text.startsWith('not ok', offset);
-  const n = text.length;
+export function parseResultLine(text: string, offset: number, n: number, firstHash: number, out: ResultLine): boolean {
+  // classify() checked the keyword: `ok` or `not ok`.
+  const ok = text.charCodeAt(offset) === 0x6f /* o */;
   let p = offset + (ok ? 2 : 6);
   while (p < n && isBlank(text.charCodeAt(p))) p++;
   let q = p;
@@ -66,8 +74,8 @@ export function parseResultLine(text: string, offset: number, out: ResultLine): 
   while (p < n && isBlank(text.charCodeAt(p))) p++;
   // TAP's optional `- ` between the number and the description.
   if (text.charCodeAt(p) === 0x2d /* - */ && (p + 1 === n || isBlank(text.charCodeAt(p + 1)))) p += 2;
-  const firstHash = text.indexOf('#', p);
-  const hash = firstHash === -1 ? -1 : commentStart(text, p, firstHash);
+  // No `#` can lie between `offset` and `p` (a keyword, blanks, digits, `- `).
+  const hash = firstHash === -1 ? -1 : commentStart(text, p, firstHash, n);
   // The description and the comment, without surrounding blanks, each sliced once.
   let a = p;
   let b = hash === -1 ? n : hash;
