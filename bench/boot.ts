@@ -71,10 +71,10 @@ export async function benchBoot(): Promise<BenchEntry[]> {
       }
       entries.push({ name: `boot to first SSH command, ${name} (median of 5)`, value: s(median(times)), unit: 's', ...(name === 'virt-ras-nested' ? { target: '< 4 s', ok: median(times) < 4000 } : {}), note: `all: ${times.map(s).join(' ')}` });
     }
+    entries.push(...(await tcgOptions(ctx, inputs, out)));
   } finally {
     await ctx.cleanup.close();
   }
-  entries.push(...(await tcgOptions(ctx, inputs, out)));
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = Date.now();

@@ -32,18 +32,16 @@ export interface PreparedSource {
   readonly series: readonly SeriesPatchStatus[];
 }
 
-async function isGitTree(dir: string): Promise<boolean> {
-  return access(join(dir, '.git')).then(
-    () => true,
-    () => false,
-  );
+/** The git directory holding the objects of a user's tree (a work tree, a linked worktree or a bare repository), or null. */
+async function gitObjectsDir(ctx: Context, dir: string): Promise<string | null> {
+  const r = await run(ctx, 'git', ['-C', dir, 'rev-parse', '--path-format=absolute', '--git-common-dir'], { stage: 'source', reject: false });
+  if (r.exitCode !== 0) return null;
+  const objects = join(r.stdout.trim(), 'objects');
+  return (await stat(objects).catch(() => null))?.isDirectory() ? objects : null;
 }
 
 /** Borrow the user's object store (read-only) so fetching a revision copies nothing. */
-async function addAlternate(ws: Workspace, userDir: string): Promise<void> {
-  const gitDir = join(userDir, '.git');
-  const objects = (await stat(join(gitDir, 'objects')).catch(() => null)) ? join(gitDir, 'objects') : null;
-  if (!objects) return;
+async function addAlternate(ws: Workspace, objects: string): Promise<void> {
   const alternates = join(ws.src, '.git', 'objects', 'info', 'alternates');
   await mkdir(join(ws.src, '.git', 'objects', 'info'), { recursive: true });
   const current = await readFile(alternates, 'utf8').catch(() => '');
@@ -80,20 +78,24 @@ export async function resolveBase(ctx: Context, ws: Workspace, spec: SourceSpec)
   const dir = resolve(spec.dir);
   const st = await stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new UsageError(`--kernel ${spec.dir}: not a directory`, 'give the top directory of a kernel source tree');
-  if (!(await stat(join(dir, 'Makefile')).catch(() => null)) || !(await stat(join(dir, 'arch', 'arm64')).catch(() => null))) {
-    throw new UsageError(`--kernel ${spec.dir}: not a Linux kernel tree (no Makefile or arch/arm64)`, 'give the top directory of a kernel source tree');
-  }
-  const git_ = await isGitTree(dir);
+  const objects = await gitObjectsDir(ctx, dir);
+  const notKernel = (where: string) => new UsageError(`--kernel ${spec.dir}: not a Linux kernel tree (no Makefile or arch/arm64 ${where})`, 'give the top directory of a kernel source tree');
   if (spec.ref !== null) {
-    if (!git_) throw new UsageError(`--ref ${spec.ref} needs a git tree, and ${spec.dir} is not one`, 'drop --ref to test the directory as it is');
+    // A revision is checked in its own tree: the files on disk (if any: a bare repository has none) do not matter.
+    if (!objects) throw new UsageError(`--ref ${spec.ref} needs a git tree, and ${spec.dir} is not one`, 'drop --ref to test the directory as it is');
     const r = await run(ctx, 'git', ['-C', dir, 'rev-parse', '--verify', '-q', `${spec.ref}^{commit}`], { stage: 'source', reject: false });
     if (r.exitCode !== 0) throw new UsageError(`--ref ${spec.ref}: no such revision in ${spec.dir}`, `check \`git -C ${dir} log --oneline\``);
     const commit = r.stdout.trim();
-    await addAlternate(ws, dir);
+    for (const path of ['Makefile', 'arch/arm64/Kconfig']) {
+      const has = await run(ctx, 'git', ['-C', dir, 'cat-file', '-e', `${commit}:${path}`], { stage: 'source', reject: false });
+      if (has.exitCode !== 0) throw notKernel(`at ${spec.ref}`);
+    }
+    await addAlternate(ws, objects);
     await git(ctx, ws, ['fetch', '-q', '--no-tags', dir, commit]);
     return { commit, userCommit: commit, description: `${dir} at ${spec.ref} (${commit.slice(0, 12)})`, debianSource: null };
   }
-  if (git_) await addAlternate(ws, dir);
+  if (!(await stat(join(dir, 'Makefile')).catch(() => null)) || !(await stat(join(dir, 'arch', 'arm64')).catch(() => null))) throw notKernel('on disk');
+  if (objects) await addAlternate(ws, objects);
   const commit = await snapshotDirectory(ctx, ws, dir);
   return { commit, userCommit: null, description: `${dir} (files as they are on disk)`, debianSource: null };
 }

@@ -1,6 +1,6 @@
 // Paths the tests share: the project, the shared series, the test patches.
 import { join, resolve } from 'node:path';
-import { projectRoot } from '../util/project.js';
+import { cliPath, projectRoot } from '../util/project.js';
 
 export const ROOT = projectRoot();
 /** ../shared beside the project: test input, never copied into the repository. */
@@ -10,4 +10,4 @@ export const SERIES_DIR = join(SHARED, 'series', 'sea-v2-iabt-on-7.3');
 export const PATCHES = join(ROOT, 'harness', 'e2e', 'patches');
 export const BREAK_IABT_PATCH = join(PATCHES, 'break-iabt-accept-both.patch');
 export const HANG_PATCH = join(PATCHES, 'hang-set-vcpu-events.patch');
-export const CLI = join(ROOT, 'bin', 'sea-harness.js');
+export const CLI = cliPath();

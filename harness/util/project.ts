@@ -23,3 +23,8 @@ export function projectRoot(): string {
 export function harnessVersion(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
+
+/** The CLI's entry point as an absolute path: what `git bisect run` is given (it runs where `npx` finds nothing). */
+export function cliPath(): string {
+  return join(projectRoot(), 'bin', 'sea-harness.js');
+}

@@ -1,0 +1,70 @@
+// What `bisect` and `bisect-step` share: the options of a step (case, series, guest, policy), turned into the
+// step's run inputs, and passed on from `bisect` to the bisect-step command that `git bisect run` runs.
+import { loadProfile, DEFAULT_GUEST } from '../guest/profiles.js';
+import { KVM_MODES } from '../guest/qemu-args.js';
+import { resolveCases } from '../cases/definitions.js';
+import { UsageError } from '../util/errors.js';
+import type { Logger } from '../util/logger.js';
+import { DEFAULT_POLICY, type StepPolicy } from '../bisect/policy.js';
+import type { StepInput } from '../bisect/step.js';
+import { COMMON_GUEST, int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
+import { resolveAccel } from './commands/run.js';
+
+export const STEP_OPTIONS: readonly OptionSpec[] = [
+  { name: 'case', type: 'string', arg: 'NAME', help: 'the case whose verdict decides (from cases/, e.g. inject_iabt)' },
+  { name: 'selftest', type: 'string', arg: 'DIR/NAME', help: 'or an ad-hoc case: any KVM selftest of the tree, e.g. arm64/external_aborts' },
+  { name: 'series', type: 'string', multiple: true, arg: 'PATH', help: 'series applied on top of every revision (repeatable, in order)' },
+  { name: 'series-version', type: 'string', arg: 'N', help: 'which version of the series to take from a thread mbox (default: the newest)' },
+  { name: 'crash', type: 'string', arg: 'bad|skip', help: 'how a kernel crash during the case counts (default bad)' },
+  { name: 'build-failure', type: 'string', arg: 'skip|bad', help: 'how a kernel that does not build counts (default skip)' },
+  { name: 'timeout-verdict', type: 'string', arg: 'skip|bad', help: 'how a case timeout counts (default skip: under TCG often the emulation)' },
+  { name: 'timeout', type: 'string', arg: 'SECONDS', help: 'per-case timeout (default: the case\'s own, scaled for TCG)' },
+  { name: 'boot-timeout', type: 'string', arg: 'SECONDS', help: 'how long the L1 may take to reach SSH (default 180 under TCG)' },
+  ...COMMON_GUEST.filter((o) => o.name !== 'show-command'),
+];
+
+/** Options passed on verbatim from `bisect` to each `bisect-step` (with their values). */
+const FORWARDED = ['case', 'selftest', 'series', 'series-version', 'crash', 'build-failure', 'timeout-verdict', 'timeout', 'boot-timeout', 'guest', 'accel', 'kvm-mode', 'append', 'qemu', 'bios'];
+
+export function policyFromOptions(values: ParsedOptions): StepPolicy {
+  return {
+    crash: oneOf(values, 'crash', ['bad', 'skip'] as const) ?? DEFAULT_POLICY.crash,
+    buildFailure: oneOf(values, 'build-failure', ['skip', 'bad'] as const) ?? DEFAULT_POLICY.buildFailure,
+    timeout: oneOf(values, 'timeout-verdict', ['skip', 'bad'] as const) ?? DEFAULT_POLICY.timeout,
+  };
+}
+
+/** The step's inputs but the tree, commit, phase and directory; every option checked here, before any work. */
+export async function stepFromOptions(values: ParsedOptions, log: Logger): Promise<Omit<StepInput, 'kernelDir' | 'commit' | 'phase' | 'outDir'>> {
+  const name = str(values, 'case');
+  const selftest = str(values, 'selftest');
+  if (!name === !selftest) throw new UsageError(name ? '--case and --selftest exclude each other: a bisect decides on one case' : 'a bisect step needs the case that decides: --case NAME or --selftest DIR/NAME', 'e.g. --case inject_iabt');
+  const cases = resolveCases(name ? [name] : [], selftest ? [selftest] : []);
+  const bootTimeout = int(values, 'boot-timeout');
+  const seriesVersion = int(values, 'series-version');
+  return {
+    policy: policyFromOptions(values),
+    run: {
+      cases,
+      profile: loadProfile(str(values, 'guest') ?? DEFAULT_GUEST),
+      accel: await resolveAccel(values, log),
+      kvmMode: oneOf(values, 'kvm-mode', KVM_MODES) ?? null,
+      append: str(values, 'append') ?? null,
+      qemu: str(values, 'qemu') ?? null,
+      bios: str(values, 'bios') ?? null,
+      timeoutSeconds: int(values, 'timeout') ?? null,
+      series: list(values, 'series'),
+      ...(seriesVersion ? { seriesVersion } : {}),
+      ...(bootTimeout ? { bootTimeoutMs: bootTimeout * 1000 } : {}),
+    },
+  };
+}
+
+/** `--name value` pairs for the forwarded options the user gave (paths already absolute where they matter). */
+export function forwardedArgs(values: ParsedOptions, absolutePath: (p: string) => string): string[] {
+  const args: string[] = [];
+  for (const name of FORWARDED) {
+    for (const v of list(values, name)) args.push(`--${name}`, name === 'series' || name === 'qemu' || name === 'bios' ? absolutePath(v) : v);
+  }
+  return args;
+}
