@@ -10,6 +10,7 @@ import type { SelftestBinary } from '../kernel/selftests.js';
 import type { CaseDefinition, Expectation } from './definitions.js';
 import { decideVerdict, meetsExpectation, type VerdictResult } from './verdict.js';
 import { parseAssertion } from './assertion.js';
+import { delay } from '../util/delay.js';
 
 /** Where the per-run overlay puts the case binaries in the L1. */
 export const GUEST_BIN_DIR = '/opt/sea';
@@ -99,11 +100,11 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
   const durationMs = Date.now() - started;
   if (r.exitCode === null && !r.timedOut) {
     // The connection went away without an exit status: give QEMU's exit (or a panic) a moment to show.
-    await Promise.race([guest.qemu.exited, new Promise((res) => setTimeout(res, 3000))]);
+    await Promise.race([guest.qemu.exited, delay(3000)]);
   }
   const qemuGone = guest.qemu.exit() !== null;
   // Give a crash's report a moment to reach the console.
-  if (qemuGone || guest.qemu.console.crashes.length > crashesBefore) await new Promise((res) => setTimeout(res, 500));
+  if (qemuGone || guest.qemu.console.crashes.length > crashesBefore) await delay(500);
   const crashes = guest.qemu.console.crashes.slice(crashesBefore);
   const warnings = guest.qemu.console.warnings.slice(warningsBefore);
   const killedAtDeadline = (r.signal === 'KILL' || r.exitCode === 137 || r.exitCode === 124) && durationMs >= input.timeoutSeconds * 1000 - 1000;

@@ -1,14 +1,12 @@
 // What `bisect` and `bisect-step` share: the options of a step (case, series, guest, policy), turned into the
 // step's run inputs, and passed on from `bisect` to the bisect-step command that `git bisect run` runs.
-import { loadProfile, DEFAULT_GUEST } from '../guest/profiles.js';
-import { KVM_MODES } from '../guest/qemu-args.js';
 import { resolveCases } from '../cases/definitions.js';
 import { UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { DEFAULT_POLICY, type StepPolicy } from '../bisect/policy.js';
 import type { StepInput } from '../bisect/step.js';
 import { COMMON_GUEST, int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
-import { resolveAccel } from './commands/run.js';
+import { guestRunOptions } from './commands/run.js';
 
 export const STEP_OPTIONS: readonly OptionSpec[] = [
   { name: 'case', type: 'string', arg: 'NAME', help: 'the case whose verdict decides (from cases/, e.g. inject_iabt)' },
@@ -40,22 +38,14 @@ export async function stepFromOptions(values: ParsedOptions, log: Logger): Promi
   const selftest = str(values, 'selftest');
   if (!name === !selftest) throw new UsageError(name ? '--case and --selftest exclude each other: a bisect decides on one case' : 'a bisect step needs the case that decides: --case NAME or --selftest DIR/NAME', 'e.g. --case inject_iabt');
   const cases = resolveCases(name ? [name] : [], selftest ? [selftest] : []);
-  const bootTimeout = int(values, 'boot-timeout');
   const seriesVersion = int(values, 'series-version');
   return {
     policy: policyFromOptions(values),
     run: {
+      ...(await guestRunOptions(values, log)),
       cases,
-      profile: loadProfile(str(values, 'guest') ?? DEFAULT_GUEST),
-      accel: await resolveAccel(values, log),
-      kvmMode: oneOf(values, 'kvm-mode', KVM_MODES) ?? null,
-      append: str(values, 'append') ?? null,
-      qemu: str(values, 'qemu') ?? null,
-      bios: str(values, 'bios') ?? null,
-      timeoutSeconds: int(values, 'timeout') ?? null,
       series: list(values, 'series'),
       ...(seriesVersion ? { seriesVersion } : {}),
-      ...(bootTimeout ? { bootTimeoutMs: bootTimeout * 1000 } : {}),
     },
   };
 }

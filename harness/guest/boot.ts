@@ -7,6 +7,7 @@ import { qemuArgs, DEFAULT_QEMU, type Accel, type KvmMode } from './qemu-args.js
 import { freePort, isPortClash, startQemu, type QemuProcess } from './qemu.js';
 import { SshSession, type ClientKey } from './ssh.js';
 import type { ConsoleEvent } from './console.js';
+import { delay } from '../util/delay.js';
 
 /** TCG-aware defaults: a UEFI boot to SSH takes ~3 s idle here, much more on a loaded 2-core host. */
 export const DEFAULT_BOOT_TIMEOUT_MS = 180_000;
@@ -91,7 +92,7 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
     if (outcome.kind !== 'ready') {
       if (outcome.kind === 'crash') {
         // Let the rest of the panic reach the console before stopping QEMU.
-        await Promise.race([q.exited, new Promise((r) => setTimeout(r, 1500))]);
+        await Promise.race([q.exited, delay(1500)]);
       }
       await q.stop();
       const tail = q.console.tail(30);
@@ -142,7 +143,7 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
       consoleLog,
       async shutdown() {
         ssh.exec('poweroff -f', { timeoutMs: 2000 }).catch(() => undefined);
-        await Promise.race([q.exited, new Promise((r) => setTimeout(r, 3000))]);
+        await Promise.race([q.exited, delay(3000)]);
         ssh.close();
         await q.stop();
       },

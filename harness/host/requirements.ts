@@ -25,6 +25,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'cpio', probe: { command: 'cpio', versionArgs: ['--version'] }, package: 'cpio', why: 'inspecting initramfs archives' },
   { name: 'xz', probe: { command: 'xz', versionArgs: ['--version'] }, package: 'xz-utils', why: 'unpacks Debian\'s kernel source tarball' },
   { name: 'rsync', probe: { command: 'rsync', versionArgs: ['--version'] }, package: 'rsync', why: 'kernel headers_install for ad-hoc use' },
+  { name: 'perl', probe: { file: '/usr/share/perl/5.36/Term/ANSIColor.pm' }, package: 'perl', why: 'runs the tree\'s scripts/checkpatch.pl in `ci` (perl-base alone lacks its modules)' },
   { name: 'git', probe: { command: 'git', versionArgs: ['--version'] }, package: 'git', why: 'the kernel workspace, series application, bisect' },
   { name: 'dpkg-deb', probe: { command: 'dpkg-deb', versionArgs: ['--version'] }, package: 'dpkg', why: 'unpacks Debian packages for the source and the guest image' },
   { name: 'dropbearkey', probe: { command: 'dropbearkey' }, package: 'dropbear-bin', why: 'makes the guest\'s SSH host key on the host' },

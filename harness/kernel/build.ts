@@ -12,6 +12,8 @@ export interface BuildOutcome extends KernelArtifact {
   /** Objects compiled by this make (0 on a store hit): the proof that a rebuild was incremental. */
   readonly compiled: number;
   readonly logPath: string;
+  /** Of buildMs: writing and verifying the .config (allnoconfig, fragments, olddefconfig) before make. */
+  readonly configMs: number;
 }
 
 /** `file:line:col: error: ...` lines, first ones first: what a person needs from a failed build. */
@@ -44,10 +46,11 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   if (hit) {
     ctx.log.info(`build: ${hit.key} from the artifact store (make not started)`);
     await writeStoreHitLog(hit, logPath);
-    return { ...hit, compiled: 0, logPath };
+    return { ...hit, compiled: 0, logPath, configMs: 0 };
   }
   const started = Date.now();
   await hooks.beforeMake?.();
+  const configMs = Date.now() - started;
   let compiled = 0;
   let current = '';
   const tick = setInterval(() => {
@@ -90,7 +93,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   }
   ctx.log.info(`build: make Image done in ${Math.round(buildMs / 1000)} s (${compiled} objects compiled)`);
   const art = await storeKernel(ctx.cacheDir, parts, ws.build, release, buildMs, logPath);
-  return { ...art, compiled, logPath };
+  return { ...art, compiled, logPath, configMs };
 }
 
 /** A store hit's build.log: a header saying so, then the log of the build that made the entry. */

@@ -6,7 +6,7 @@ import type { CaseDefinition } from '../cases/definitions.js';
 import { buildKernel, writeStoreHitLog, type BuildOutcome } from './build.js';
 import { configureKernel, requestedConfig, userConfigKey, userFragments } from './kernel-config.js';
 import { renderFragment } from './kconfig.js';
-import { loadSeries, type LoadedSeries } from './series.js';
+import { loadSeries, truncateSeries, type LoadedSeries } from './series.js';
 import { buildSelftests, selftestsStored, type SelftestBinary } from './selftests.js';
 import { appliedStatus, predictTree, prepareSource, resolveBase, sourceInfo, type PreparedSource, type SourceSpec } from './source.js';
 import { lookupKernel } from './store.js';
@@ -18,6 +18,8 @@ export interface KernelPlan {
   /** --series paths, applied in order. */
   readonly series: readonly string[];
   readonly seriesVersion?: number;
+  /** Apply only the first N patches of the series (ci --per-patch builds after each patch). */
+  readonly seriesLimit?: number;
   /** --config fragment paths. */
   readonly configFragments: readonly string[];
   /** Ignore the artifact store: check out and run the (incremental) make even when the tree was built before. */
@@ -31,12 +33,12 @@ export interface PreparedKernel {
   readonly toolchain: Toolchain;
   readonly workspace: Workspace;
   readonly loadedSeries: readonly LoadedSeries[];
-  readonly timings: { readonly sourceMs: number; readonly kernelBuildMs: number; readonly selftestsBuildMs: number };
+  readonly timings: { readonly sourceMs: number; readonly kernelBuildMs: number; readonly kernelConfigMs?: number; readonly selftestsBuildMs: number };
 }
 
 export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: readonly CaseDefinition[], logDir: string): Promise<PreparedKernel> {
   // Read and check every input before touching the workspace: a bad --series or --config fails at once.
-  const loadedSeries = await Promise.all(plan.series.map((p) => loadSeries(p, plan.seriesVersion)));
+  const loadedSeries = truncateSeries(await Promise.all(plan.series.map((p) => loadSeries(p, plan.seriesVersion))), plan.seriesLimit);
   const user = await userFragments(plan.configFragments);
   const toolchain = await detectToolchain(ctx);
   const ws = await openWorkspace(ctx, toolchain, userConfigKey(user));
@@ -56,7 +58,7 @@ export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: reado
         const st = await buildSelftests(ctx, ws, hit, cases, buildLog);
         return {
           source: { ...sourceInfo(base, predicted, appliedStatus(loadedSeries)), headCommit: null, release: hit.release },
-          kernel: { ...hit, compiled: 0, logPath: buildLog },
+          kernel: { ...hit, compiled: 0, logPath: buildLog, configMs: 0 },
           selftests: st.binaries,
           toolchain,
           workspace: ws,
@@ -83,7 +85,7 @@ export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: reado
       toolchain,
       workspace: ws,
       loadedSeries,
-      timings: { sourceMs, kernelBuildMs: kernel.fromStore ? 0 : kernel.buildMs, selftestsBuildMs: st.buildMs },
+      timings: { sourceMs, kernelBuildMs: kernel.fromStore ? 0 : kernel.buildMs, kernelConfigMs: kernel.configMs, selftestsBuildMs: st.buildMs },
     };
   });
 }

@@ -35,6 +35,17 @@ export async function loadSeries(path: string, wantVersion?: number): Promise<Lo
   return { ...selection, path: abs };
 }
 
+/** The series cut after its first `limit` patches (all of them when limit is undefined). */
+export function truncateSeries(series: readonly LoadedSeries[], limit: number | undefined): LoadedSeries[] {
+  if (limit === undefined) return [...series];
+  let left = limit;
+  return series.map((s) => {
+    const patches = s.patches.slice(0, Math.max(0, left));
+    left -= patches.length;
+    return { ...s, patches };
+  }).filter((s) => s.patches.length > 0);
+}
+
 export function patchLabel(p: SeriesPatch): string {
   return `${p.n}/${p.total} "${p.title}"`;
 }

@@ -77,6 +77,8 @@ export interface RunResult {
     /** Source import or fetch, checkout and series (an addition to DESIGN.md's keys). */
     readonly sourceMs?: number;
     readonly kernelBuildMs: number;
+    /** Of kernelBuildMs: writing and verifying the .config before make (an addition to DESIGN.md's keys). */
+    readonly kernelConfigMs?: number;
     readonly selftestsBuildMs: number;
     readonly imageMs: number;
     readonly bootMs: number;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import type { CaseDefinition } from '../cases/definitions.js';
 import { guestBinaryPath } from '../cases/runner.js';
-import type { PreparedKernel } from '../kernel/prepare.js';
+import type { KernelForRun } from './prebuilt.js';
 import type { SelftestBinary } from '../kernel/selftests.js';
 import { assembleInitrd, buildBaseImage, buildOverlay, type BaseImage } from '../guest/image.js';
 import { generateClientKey, type ClientKey } from '../guest/ssh.js';
@@ -20,7 +20,7 @@ export interface BootInputs {
   readonly present: readonly CaseDefinition[];
 }
 
-export async function prepareBootInputs(ctx: Context, kernel: PreparedKernel, cases: readonly CaseDefinition[], outDir: string): Promise<BootInputs> {
+export async function prepareBootInputs(ctx: Context, kernel: KernelForRun, cases: readonly CaseDefinition[], outDir: string): Promise<BootInputs> {
   const base = await buildBaseImage(ctx, { logPath: join(outDir, 'image.log') });
   const clientKey = generateClientKey(`sea-harness-run-${process.pid}`);
   await writeFile(join(outDir, 'id_ed25519'), clientKey.privateKey, { mode: 0o600 });

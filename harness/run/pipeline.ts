@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { ExitCode, HarnessError, formatCommand } from '../util/errors.js';
 import type { CaseResult, RunResult, RunVerdict } from '../model/result.js';
-import { prepareKernel, type KernelPlan, type PreparedKernel } from '../kernel/prepare.js';
+import { prepareKernel, type KernelPlan } from '../kernel/prepare.js';
+import { loadPrebuilt, type KernelForRun } from './prebuilt.js';
 import { SeriesApplyError } from '../kernel/series.js';
 import { expectationFor, type CaseDefinition } from '../cases/definitions.js';
 import { caseNotRun, caseResult, guestBinaryPath, runCase, type CaseRunInput } from '../cases/runner.js';
@@ -33,6 +34,8 @@ export interface RunPlan {
   readonly outDir: string;
   readonly bootTimeoutMs?: number;
   readonly onQemuCommand?: (command: readonly string[]) => void;
+  /** A `build --out` directory to boot and test instead of building (the kernel plan is then ignored). */
+  readonly prebuilt?: string;
 }
 
 export interface RunOutcome {
@@ -49,9 +52,9 @@ export function exitCodeFor(cases: readonly CaseResult[]): number {
 export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutcome> {
   const t0 = Date.now();
   await mkdir(plan.outDir, { recursive: true });
-  const timings = { sourceMs: 0, kernelBuildMs: 0, selftestsBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
+  const timings = { sourceMs: 0, kernelBuildMs: 0, kernelConfigMs: 0, selftestsBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
   const provenance = await hostProvenance(ctx, plan.qemu, plan.bios, plan.profile);
-  let kernel: PreparedKernel | null = null;
+  let kernel: KernelForRun | null = null;
   const baseResult = (verdict: RunVerdict, cases: CaseResult[], extra: Partial<RunResult> = {}): RunResult => ({
     schema: 'sea-harness/run@1',
     verdict,
@@ -74,7 +77,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   };
 
   try {
-    kernel = await prepareKernel(ctx, plan.kernel, plan.cases, plan.outDir);
+    kernel = plan.prebuilt ? await loadPrebuilt(plan.prebuilt, plan.cases) : await prepareKernel(ctx, plan.kernel, plan.cases, plan.outDir);
   } catch (err) {
     // The result files are written for every outcome; the error itself goes up to the CLI (exit 5, 4, ...).
     if (err instanceof SeriesApplyError) {
@@ -88,6 +91,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   }
   timings.sourceMs = kernel.timings.sourceMs;
   timings.kernelBuildMs = kernel.timings.kernelBuildMs;
+  timings.kernelConfigMs = kernel.timings.kernelConfigMs ?? 0;
   timings.selftestsBuildMs = kernel.timings.selftestsBuildMs;
 
   // Image: the cached base plus this run's overlay (client key, case binaries).

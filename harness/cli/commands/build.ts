@@ -6,10 +6,11 @@ import { COMMON_KERNEL, COMMON_OUTPUT, parseCommand, str, type CommandSpec } fro
 import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
 import { loadCases } from '../../cases/definitions.js';
+import { writePrebuilt } from '../../run/prebuilt.js';
 
 export const spec: CommandSpec = {
   name: 'build',
-  summary: 'Build the kernel under test (from the artifact store when its tree was built before), its selftests and the guest image; print the artifact paths.',
+  summary: 'Build the kernel under test (from the artifact store when its tree was built before), its selftests and the guest image; print the artifact paths. With --out DIR, also copy the Image, System.map, .config and selftest binaries there with a kernel.json manifest, for `run --prebuilt DIR` (e.g. in a later CI job).',
   usage: 'sea-harness build [--kernel DIR [--ref REV]] [--series PATH ...] [--config FRAGMENT ...] [--format human|json]',
   options: [
     ...COMMON_KERNEL,
@@ -26,9 +27,12 @@ export const main: CommandMain = async (rt, argv) => {
   const plan = kernelPlanFromOptions(values);
   const chosen = casesFromOptions(values);
   const cases = chosen.named ? chosen.cases : [...loadCases(), ...chosen.cases.filter((c) => c.adHoc)];
-  const logDir = str(values, 'out') ?? join(rt.ctx.cacheDir, 'logs', 'build');
+  const out = str(values, 'out');
+  const logDir = out ?? join(rt.ctx.cacheDir, 'logs', 'build');
   await mkdir(logDir, { recursive: true });
   const k = await prepareKernel(rt.ctx, plan, cases, logDir);
+  // --out also gets a copy of the kernel and selftests, for `run --prebuilt` (in a later CI job, say).
+  const manifest = out ? await writePrebuilt(k, out) : null;
   const doc = {
     schema: 'sea-harness/build@1',
     source: k.source,
@@ -36,6 +40,7 @@ export const main: CommandMain = async (rt, argv) => {
     selftests: k.selftests,
     toolchain: k.toolchain,
     workspace: k.workspace.root,
+    prebuilt: manifest,
     timings: k.timings,
   };
   if ((str(values, 'format') ?? 'human') === 'json') {

@@ -4,7 +4,7 @@ import { loadProfile, DEFAULT_GUEST } from '../../guest/profiles.js';
 import { KVM_MODES, type Accel } from '../../guest/qemu-args.js';
 import { probeAccel } from '../../host/doctor.js';
 import { OUTPUT_FORMATS, renderRun, type OutputFormat } from '../../report/index.js';
-import { runPipeline } from '../../run/pipeline.js';
+import { runPipeline, type RunPlan } from '../../run/pipeline.js';
 import { UsageError, formatCommand } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import { COMMON_CASES, COMMON_GUEST, COMMON_KERNEL, COMMON_OUTPUT, int, oneOf, parseCommand, str, type CommandSpec, type ParsedOptions } from '../options.js';
@@ -16,11 +16,14 @@ export const spec: CommandSpec = {
   summary:
     'Build the kernel under test (Debian\'s linux-source-7.3 by default, optionally with --series), boot it as the L1 in QEMU (virt, ras=on, virtualization=on, UEFI + ACPI), run the cases in it over SSH and report. Exit 0: every case met its expectation; 1: one did not; 2: usage; 3: infrastructure; 4: the kernel did not build; 5: the series did not apply; 130: interrupted.',
   usage: 'sea-harness run [--kernel DIR [--ref REV]] [--series PATH ...] [--case NAME ...] [--guest NAME] [--out DIR] [--format LIST]',
-  options: [...COMMON_KERNEL, ...COMMON_CASES, ...COMMON_GUEST, ...COMMON_OUTPUT, { name: 'boot-timeout', type: 'string', arg: 'SECONDS', help: 'how long the L1 may take to reach SSH (default 180 under TCG)' }],
+  options: [...COMMON_KERNEL, ...COMMON_CASES, ...COMMON_GUEST, ...COMMON_OUTPUT, { name: 'boot-timeout', type: 'string', arg: 'SECONDS', help: 'how long the L1 may take to reach SSH (default 180 under TCG)' },
+    { name: 'prebuilt', type: 'string', arg: 'DIR', help: 'boot and test the kernel and selftests in DIR (made by `build --out DIR`, e.g. in an earlier CI job) instead of building' },
+  ],
   examples: [
     'npx sea-harness run',
     'npx sea-harness run --series ../shared/series/sea-v2-iabt-on-7.3.mbox --out out/iabt',
     'npx sea-harness run --kernel ~/linux --ref v7.3 --case inject_iabt --format json > result.json',
+    'npx sea-harness run --prebuilt kernel/ --kvm-mode nvhe --out results/nvhe   # kernel/ from `build --out kernel/`',
   ],
 };
 
@@ -45,6 +48,21 @@ export async function resolveAccel(values: ParsedOptions, log: Logger): Promise<
   return 'kvm';
 }
 
+/** The guest and per-case options every command that boots an L1 shares (run, ci, bisect, bisect-step). */
+export async function guestRunOptions(values: ParsedOptions, log: Logger): Promise<Pick<RunPlan, 'profile' | 'accel' | 'kvmMode' | 'append' | 'qemu' | 'bios' | 'timeoutSeconds' | 'bootTimeoutMs'>> {
+  const bootTimeout = int(values, 'boot-timeout');
+  return {
+    profile: loadProfile(str(values, 'guest') ?? DEFAULT_GUEST),
+    accel: await resolveAccel(values, log),
+    kvmMode: oneOf(values, 'kvm-mode', KVM_MODES) ?? null,
+    append: str(values, 'append') ?? null,
+    qemu: str(values, 'qemu') ?? null,
+    bios: str(values, 'bios') ?? null,
+    timeoutSeconds: int(values, 'timeout') ?? null,
+    ...(bootTimeout ? { bootTimeoutMs: bootTimeout * 1000 } : {}),
+  };
+}
+
 export function defaultOutDir(): string {
   return resolve('sea-out', `run-${new Date().toISOString().replace(/[:.]/g, '-').replace(/Z$/, '')}-${process.pid}`);
 }
@@ -54,25 +72,15 @@ export const main: CommandMain = async (rt, argv) => {
   const formats = outputFormats(values);
   const plan = kernelPlanFromOptions(values);
   const { cases, named } = casesFromOptions(values);
-  const profile = loadProfile(str(values, 'guest') ?? DEFAULT_GUEST);
-  const kvmMode = oneOf(values, 'kvm-mode', KVM_MODES) ?? null;
-  const accel = await resolveAccel(values, rt.log);
   const outDir = resolve(str(values, 'out') ?? defaultOutDir());
-  const bootTimeout = int(values, 'boot-timeout');
   const { result, exitCode } = await runPipeline(rt.ctx, {
+    ...(await guestRunOptions(values, rt.log)),
     kernel: plan,
     cases,
     named,
-    profile,
-    accel,
-    kvmMode,
-    append: str(values, 'append') ?? null,
-    qemu: str(values, 'qemu') ?? null,
-    bios: str(values, 'bios') ?? null,
     repeat: int(values, 'repeat') ?? 1,
-    timeoutSeconds: int(values, 'timeout') ?? null,
     outDir,
-    ...(bootTimeout ? { bootTimeoutMs: bootTimeout * 1000 } : {}),
+    ...(str(values, 'prebuilt') ? { prebuilt: str(values, 'prebuilt')! } : {}),
     onQemuCommand: (cmd) => {
       if (values['show-command']) process.stderr.write(`${formatCommand(cmd)}\n`);
     },

@@ -12,6 +12,7 @@ import { COMMON_GUEST, COMMON_KERNEL, int, oneOf, parseCommand, str, type Comman
 import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
 import { defaultOutDir, resolveAccel } from './run.js';
+import { delay } from '../../util/delay.js';
 
 export const spec: CommandSpec = {
   name: 'shell',
@@ -82,7 +83,7 @@ export const main: CommandMain = async (rt, argv) => {
     process.stderr.write(r.stderr);
     if (r.exitCode === null) {
       // No exit status: the connection went away. When QEMU died, that is the error to report.
-      await Promise.race([qemuGone, aborted, new Promise((res) => setTimeout(res, 3000))]);
+      await Promise.race([qemuGone, aborted, delay(3000)]);
       throw new HarnessError(`the SSH connection to the L1 was lost while \`${cmd}\` ran${r.signal ? ` (signal ${r.signal})` : ''}`, { stage: 'ssh', outputTail: guest.qemu.console.tail(20), logPath: guest.consoleLog });
     }
     return r.exitCode;

@@ -1,0 +1,48 @@
+// The ci result for people: report.md, a short reply for the mailing list (one line per change, then the
+// details), and the same text as the human summary.
+import type { CaseComparison, CiResult } from '../model/ci.js';
+
+const VERDICT_LINE: Readonly<Record<CiResult['verdict'], string>> = {
+  ok: 'no regression',
+  regressed: 'REGRESSION',
+  'apply-failed': 'the series does not apply',
+  'build-failed': 'the series breaks the build',
+  error: 'infrastructure error: no verdict on the series',
+};
+
+function changeLine(c: CaseComparison): string {
+  const rerun = c.rerun ? ` (re-run: base ${c.rerun.base ?? 'absent'}, series ${c.rerun.series ?? 'absent'})` : '';
+  const notes = c.change !== 'unchanged' && c.series === 'pass' ? (c.notes ?? []).map((n) => `\n  - note: ${n}`).join('') : '';
+  return `- ${c.name}: **${c.change}** - ${c.detail}${rerun}${notes}`;
+}
+
+export function renderCiMarkdown(r: CiResult): string {
+  const out = [`# sea-harness ci: ${VERDICT_LINE[r.verdict]}`, '', `Base: ${r.base.source}${r.base.commit ? ` (\`${r.base.commit.slice(0, 12)}\`)` : ''}${r.base.reused ? ', base results reused from the cache' : ''}. Series: ${r.apply.length} patch(es), guest ${r.provenance.guest}.`, ''];
+  if (r.reason) out.push(`**${r.reason}**`, '');
+  const changed = r.cases.filter((c) => c.change !== 'unchanged');
+  const unchanged = r.cases.filter((c) => c.change === 'unchanged');
+  out.push(...changed.map(changeLine));
+  if (unchanged.length) out.push(`- unchanged: ${unchanged.map((c) => `${c.name} (${c.series ?? 'absent'})`).join(', ')}`);
+  for (const c of r.cases) for (const w of c.newWarnings) out.push(`- new kernel ${w.kind} during ${c.name}: \`${w.line}\``);
+  if (r.build.newWarnings.length) out.push(`- ${r.build.newWarnings.length} new compiler warning(s) with W=1`);
+  if (r.build.newSelftestWarnings.length) out.push(`- ${r.build.newSelftestWarnings.length} new selftest warning(s)`);
+  const cpTotal = r.apply.reduce((n, p) => n + (p.checkpatch ? p.checkpatch.errors + p.checkpatch.warnings : 0), 0);
+  if (cpTotal) out.push(`- checkpatch: ${cpTotal} error(s)/warning(s)`);
+  out.push('', '## Details', '', '### Patches', '', '| # | subject | applied | build | checkpatch |', '|---|---|---|---|---|');
+  for (const p of r.apply) {
+    const cp = p.checkpatch ? `${p.checkpatch.errors} errors, ${p.checkpatch.warnings} warnings` : 'not run';
+    out.push(`| ${p.patch} | ${p.subject.replaceAll('|', '\\|')} | ${p.applied ? 'yes' : '**no**'} | ${p.build}${p.buildError ? `: ${p.buildError.replaceAll('|', '\\|')}` : ''} | ${cp} |`);
+  }
+  const messages = r.apply.flatMap((p) => (p.checkpatch?.messages ?? []).map((m) => `- patch ${p.patch}: ${m}`));
+  if (messages.length) out.push('', '### checkpatch', '', ...messages);
+  out.push('', '### New compiler warnings (W=1, files the series touches)', '', ...(r.build.newWarnings.length ? r.build.newWarnings.map((w) => `- \`${w}\``) : ['none']));
+  out.push('', '### New selftest warnings', '', ...(r.build.newSelftestWarnings.length ? r.build.newSelftestWarnings.map((w) => `- \`${w}\``) : ['none']));
+  if (r.cases.length) {
+    out.push('', '### Cases', '', '| case | base | series | change | series reason |', '|---|---|---|---|---|');
+    for (const c of r.cases) out.push(`| ${c.name} | ${c.base ?? 'absent'} | ${c.series ?? 'absent'} | ${c.change} | ${(c.seriesReason ?? '').replace(/; backtrace: .*/, '').replaceAll('|', '\\|')} |`);
+    const subs = r.cases.flatMap((c) => c.subtests.map((s) => `- ${c.name} / ${s.name}: ${s.change} (${s.base ?? 'absent'} -> ${s.series ?? 'absent'})`));
+    if (subs.length) out.push('', 'Subtests that changed:', '', ...subs);
+  }
+  out.push('', `sea-harness ${r.provenance.harness}, QEMU ${r.provenance.qemu ?? '?'}, ${r.provenance.gcc ?? '?'}${r.provenance.messageIds.length ? `; Message-IDs: ${r.provenance.messageIds.join(' ')}` : ''}`, '');
+  return out.join('\n');
+}
