@@ -30,7 +30,7 @@ t.test('junit of a fixture with failures and skips is XML; bad input is exit 2 n
   t.match(badFormat.stderr, /--format "yaml": expected one of human, json, junit, tap, markdown/);
 });
 
-t.test('every command answers --help, and the ones not landed yet fail clearly with exit 2', async (t) => {
+t.test('every command answers --help; bad input to ci, report and bisect-step is a clear usage error', async (t) => {
   for (const c of ['run', 'parse', 'build', 'shell', 'bisect', 'bisect-step', 'ci', 'report', 'doctor', 'cache']) {
     const r = await runCli([c, '--help']);
     t.equal(r.exitCode, 0, `${c} --help`);
@@ -38,7 +38,16 @@ t.test('every command answers --help, and the ones not landed yet fail clearly w
   }
   const ci = await runCli(['ci', '--series', 'x']);
   t.equal(ci.exitCode, 2);
-  t.match(ci.stderr, /`ci` is not implemented yet/);
+  t.match(ci.stderr, /--series x: no such file or directory/);
+  const noSeries = await runCli(['ci']);
+  t.equal(noSeries.exitCode, 2);
+  t.match(noSeries.stderr, /ci needs the series to test: --series PATH/);
+  const merge = await runCli(['report', 'merge', 'no-such-file.json']);
+  t.equal(merge.exitCode, 2);
+  t.match(merge.stderr, /report merge: no-such-file\.json: no such file or directory/);
+  const other = await runCli(['report', 'frob', 'x']);
+  t.equal(other.exitCode, 2);
+  t.match(other.stderr, /report frob: unknown subcommand/);
   const unknown = await runCli(['frobnicate']);
   t.equal(unknown.exitCode, 2);
   t.match(unknown.stderr, /unknown command "frobnicate"/);

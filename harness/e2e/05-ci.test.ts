@@ -89,3 +89,19 @@ t.test('two ci runs at once on one host both finish with correct reports', async
   checkOk(t, rb.doc, b);
   t.equal(ra.doc?.base.reused, false, '--fresh-base ran the base');
 });
+
+t.test('a kernel handed on between CI jobs: build --out, then run --prebuilt boots it without building', async (t) => {
+  const kernel = out('kernel');
+  const b = await runCli(['build', '--series', SERIES_MBOX, '--out', kernel, '--format', 'json']);
+  t.equal(b.exitCode, 0, 'build exit 0', { stderr: b.stderr.slice(-2000) });
+  for (const f of ['kernel.json', 'Image', 'System.map', 'config', 'selftests/inject_iabt']) t.ok(existsSync(join(kernel, f)), `${f} copied`);
+  const dir = out('prebuilt');
+  const r = await runCli(['run', '--prebuilt', kernel, '--case', 'inject_iabt', '--kvm-mode', 'nvhe', '--out', dir, '--format', 'json']);
+  timed(t, 'run --prebuilt', r.durationMs);
+  t.equal(r.exitCode, 0, 'run exit 0', { stderr: r.stderr.slice(-2000) });
+  t.notMatch(r.stderr, /build: /, 'no build stage ran');
+  t.match(JSON.parse(r.stdout), { cases: [{ name: 'inject_iabt', verdict: 'pass' }], guest: { environment: { kvmMode: 'nvhe' } } });
+  const bad = await runCli(['run', '--prebuilt', out('empty')]);
+  t.equal(bad.exitCode, 2, 'a directory without kernel.json is a usage error');
+  t.match(bad.stderr, /no kernel\.json there.*\n.*build --out DIR/);
+});
