@@ -1,6 +1,6 @@
 // The kernel under test in the workspace: a base (Debian's source, a user's tree or one of its revisions)
 // checked out in the one work tree, with the series applied on top.
-import { access, appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
@@ -114,12 +114,29 @@ async function readRelease(ws: Workspace): Promise<string | null> {
  * patch does not apply this way: the real `git am -3` then decides and reports.
  */
 export async function predictTree(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[]): Promise<string | null> {
+  const patches = series.flatMap((s) => s.patches);
+  if (patches.length === 0) return gitCapture(ctx, ws, ['rev-parse', `${base.commit}^{tree}`]);
+  // The tree is a pure function of the base commit and the patch texts: remembered, a warm run skips the
+  // private index (half a second on a kernel tree).
+  const memo = join(ws.root, 'predicted-trees', sha256([base.commit, ...patches.map((p) => sha256(p.raw))].join('\n')));
+  const known = (await readFile(memo, 'utf8').catch(() => '')).trim();
+  if (/^[0-9a-f]{40,64}$/.test(known)) return known;
+  const tree = await computeTree(ctx, ws, base, patches);
+  if (tree) {
+    await mkdir(join(ws.root, 'predicted-trees'), { recursive: true });
+    await writeFile(`${memo}.${process.pid}`, `${tree}\n`);
+    await rename(`${memo}.${process.pid}`, memo);
+  }
+  return tree;
+}
+
+async function computeTree(ctx: Context, ws: Workspace, base: ResolvedBase, patches: ReadonlyArray<LoadedSeries['patches'][number]>): Promise<string | null> {
   const dir = await mkdtemp(join(ws.root, 'predict-'));
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
     await git(ctx, ws, ['read-tree', base.commit], { env });
     let n = 0;
-    for (const p of series.flatMap((s) => s.patches)) {
+    for (const p of patches) {
       const file = join(dir, `${++n}.patch`);
       await writeFile(file, p.raw);
       const r = await git(ctx, ws, ['apply', '--cached', file], { env, reject: false });

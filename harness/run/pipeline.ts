@@ -53,7 +53,9 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   const t0 = Date.now();
   await mkdir(plan.outDir, { recursive: true });
   const timings = { sourceMs: 0, kernelBuildMs: 0, kernelConfigMs: 0, selftestsBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
-  const provenance = await hostProvenance(ctx, plan.qemu, plan.bios, plan.profile);
+  // Tool versions are asked for while the kernel stage runs (they cost a few hundred ms of process starts).
+  const provenanceAsked = hostProvenance(ctx, plan.qemu, plan.bios, plan.profile);
+  let provenance = null as Awaited<typeof provenanceAsked> | null;
   let kernel: KernelForRun | null = null;
   const baseResult = (verdict: RunVerdict, cases: CaseResult[], extra: Partial<RunResult> = {}): RunResult => ({
     schema: 'sea-harness/run@1',
@@ -65,7 +67,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
       tree: kernel?.source.tree ?? null,
       series: kernel?.source.series ?? [],
     },
-    provenance: { ...provenance, debianSource: kernel?.source.debianSource ?? null },
+    provenance: { ...provenance!, debianSource: kernel?.source.debianSource ?? null },
     guest: null,
     cases,
     timings: { ...timings, totalMs: Date.now() - t0 },
@@ -80,6 +82,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     kernel = plan.prebuilt ? await loadPrebuilt(plan.prebuilt, plan.cases) : await prepareKernel(ctx, plan.kernel, plan.cases, plan.outDir);
   } catch (err) {
     // The result files are written for every outcome; the error itself goes up to the CLI (exit 5, 4, ...).
+    provenance = await provenanceAsked;
     if (err instanceof SeriesApplyError) {
       await finish(baseResult('apply-failed', [], { kernel: { source: describeSource(plan.kernel), release: null, commit: null, tree: null, series: err.status }, error: errorInfo(err) }), ExitCode.applyFailed);
     } else if (err instanceof HarnessError && err.exitCode === ExitCode.buildFailed) {
@@ -89,6 +92,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     }
     throw err;
   }
+  provenance = await provenanceAsked;
   timings.sourceMs = kernel.timings.sourceMs;
   timings.kernelBuildMs = kernel.timings.kernelBuildMs;
   timings.kernelConfigMs = kernel.timings.kernelConfigMs ?? 0;
