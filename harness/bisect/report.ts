@@ -1,16 +1,16 @@
 // The bisect's result for people: the Markdown report (bisect.md) and the human summary on standard error.
 import type { BisectResult, CommitInfo, StepRecord } from '../model/bisect.js';
+import { cell, table } from '../report/markdown.js';
+import { formatDuration } from '../report/text.js';
 
 const short = (c: string) => c.slice(0, 12);
-const secs = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 function commitLines(c: CommitInfo): string[] {
   return [`${c.commit} ${c.subject}`, `Author: ${c.author}, ${c.date}`, `Files: ${c.files.join(', ') || '(none)'}`];
 }
 
-function stepRow(s: StepRecord): string {
-  const cell = (t: string) => t.replaceAll('|', '\\|').replaceAll('\n', ' ');
-  return `| ${s.phase} | \`${short(s.commit)}\` | ${cell(s.subject)} | **${s.step}** | ${s.verdict} | ${cell(s.reason.replace(/; backtrace: .*/, ''))} | ${s.fromStore ? 'store' : secs(s.buildMs)} | ${secs(s.bootMs)} | ${secs(s.runMs)} |`;
+function stepRow(s: StepRecord): string[] {
+  return [s.phase, `\`${short(s.commit)}\``, cell(s.subject), `**${s.step}**`, s.verdict, cell(s.reason.replace(/; backtrace: .*/, '')), s.fromStore ? 'store' : formatDuration(s.buildMs), formatDuration(s.bootMs), formatDuration(s.runMs)];
 }
 
 export function headline(r: BisectResult): string {
@@ -34,8 +34,8 @@ export function renderBisectMarkdown(r: BisectResult): string {
     out.push('');
   }
   if (r.reason) out.push(`Why: ${r.reason}`, '');
-  out.push('## Steps', '', '| phase | commit | subject | step | verdict | reason | build | boot | run |', '|---|---|---|---|---|---|---|---|---|', ...r.steps.map(stepRow), '');
-  out.push(`Total: ${secs(r.timings.totalMs)}. Each step's artifacts are under \`steps/\`; git's own log is \`bisect-log.txt\`.`, '');
+  out.push('## Steps', '', ...table(['phase', 'commit', 'subject', 'step', 'verdict', 'reason', 'build', 'boot', 'run'], r.steps.map(stepRow)), '');
+  out.push(`Total: ${formatDuration(r.timings.totalMs)}. Each step's artifacts are under \`steps/\`; git's own log is \`bisect-log.txt\`.`, '');
   return out.join('\n');
 }
 
@@ -44,7 +44,7 @@ export function renderBisectHuman(r: BisectResult): string {
   if (r.culprit) out.push(...commitLines(r.culprit).map((l) => `  ${l}`), ...r.culprit.doubts.map((d) => `  doubt: ${d}`));
   for (const c of r.candidates) out.push(`  candidate ${short(c.commit)} ${c.subject}: ${c.why}`);
   if (r.reason) out.push(`  ${r.reason}`);
-  out.push(`steps (${r.steps.length}, ${secs(r.timings.totalMs)}):`);
+  out.push(`steps (${r.steps.length}, ${formatDuration(r.timings.totalMs)}):`);
   for (const s of r.steps) out.push(`  ${s.phase.padEnd(7)} ${s.step.padEnd(4)} ${short(s.commit)} ${s.subject} - ${s.verdict}`);
   return out.join('\n') + '\n';
 }

@@ -9,6 +9,7 @@ import { SeriesApplyError } from '../kernel/series.js';
 import type { StepPhase, StepRecord } from '../model/bisect.js';
 import { decide, type StepOutcome, type StepPolicy } from './policy.js';
 import { commitSubject } from './commits.js';
+import { formatDuration } from '../report/text.js';
 
 export interface StepInput {
   /** The user's kernel git tree (only read: the revision is fetched into the workspace). */
@@ -87,6 +88,5 @@ export async function recordStep(stepsJsonl: string, record: StepRecord): Promis
 
 /** One line for people: `bad   1a2b3c4d5e6f KVM: arm64: ... - inject_iabt fail: ... (build 15 s, boot 4 s, run 9 s)`. */
 export function describeStep(r: StepRecord): string {
-  const s = (ms: number) => `${Math.round(ms / 1000)} s`;
-  return `${r.step.padEnd(4)} ${r.commit.slice(0, 12)} ${r.subject} - ${r.reason} (${r.fromStore ? 'kernel from the store' : `build ${s(r.buildMs)}`}, boot ${s(r.bootMs)}, run ${s(r.runMs)})`;
+  return `${r.step.padEnd(4)} ${r.commit.slice(0, 12)} ${r.subject} - ${r.reason} (${r.fromStore ? 'kernel from the store' : `build ${formatDuration(r.buildMs)}`}, boot ${formatDuration(r.bootMs)}, run ${formatDuration(r.runMs)})`;
 }

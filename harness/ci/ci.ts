@@ -62,11 +62,13 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
 
   let apply: PatchReport[] = patches.map((p, i) => ({ patch: i + 1, subject: p.title, messageId: p.messageId, applied: false, build: 'not-built' }));
   const partial = { base: null as RunResult | null, series: null as RunResult | null, baseKernel: null as PreparedKernel | null };
+  /** Whether the base's results came from the cache. */
+  let reused = false;
   const finish = async (verdict: CiVerdict, fields: Partial<CiResult>): Promise<CiOutcome> => {
     const result: CiResult = {
       schema: 'sea-harness/ci@1',
       verdict,
-      base: { commit: partial.baseKernel?.source.userCommit ?? partial.baseKernel?.source.baseCommit ?? null, tree: partial.baseKernel?.source.tree ?? null, source: partial.baseKernel?.source.description ?? describeSource(kernelPlan([])), reused: false },
+      base: { commit: partial.baseKernel?.source.userCommit ?? partial.baseKernel?.source.baseCommit ?? null, tree: partial.baseKernel?.source.tree ?? null, source: partial.baseKernel?.source.description ?? describeSource(kernelPlan([])), reused },
       seriesTree: partial.series?.kernel.tree ?? null,
       apply,
       build: { base: partial.baseKernel ? 'ok' : 'failed', series: 'not-built', newWarnings: [], newSelftestWarnings: [] },
@@ -111,7 +113,6 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     harness: harnessVersion(),
   });
   const cached = plan.freshBase ? null : await readCachedResult(ctx.cacheDir, key);
-  let reused = false;
   if (cached) {
     ctx.log.info(`ci: base results from the cache (${key}); --fresh-base to run them again`);
     partial.base = cached;
@@ -121,8 +122,7 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     partial.base = (await runOn([], plan.cases, join(plan.outDir, 'base'))).result;
     if (partial.base.verdict !== 'error') await writeCachedResult(ctx.cacheDir, key, partial.base);
   }
-  const baseInfo = () => ({ commit: partial.baseKernel!.source.userCommit ?? partial.baseKernel!.source.baseCommit, tree: partial.baseKernel!.source.tree, source: partial.baseKernel!.source.description, reused });
-  if (partial.base.verdict === 'error') return finish('error', { base: baseInfo(), reason: `the base run hit an infrastructure error: ${partial.base.error?.message ?? 'see base/result.json'}` });
+  if (partial.base.verdict === 'error') return finish('error', { reason: `the base run hit an infrastructure error: ${partial.base.error?.message ?? 'see base/result.json'}` });
 
   // The series.
   try {
@@ -131,13 +131,13 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     if (err instanceof SeriesApplyError) {
       apply = mergeApply(apply, err.status);
       const failed = err.status.find((s) => !s.applied);
-      return finish('apply-failed', { base: baseInfo(), reason: `patch ${failed?.patch ?? '?'}/${patches.length} "${failed?.subject ?? '?'}" does not apply: ${err.message}` });
+      return finish('apply-failed', { reason: `patch ${failed?.patch ?? '?'}/${patches.length} "${failed?.subject ?? '?'}" does not apply: ${err.message}` });
     }
     if (err instanceof HarnessError && err.exitCode === ExitCode.buildFailed) {
       apply = apply.map((p, i) => ({ ...p, applied: true, build: i === apply.length - 1 ? 'failed' : p.build, buildError: i === apply.length - 1 ? err.message : null }));
-      return finish('build-failed', { base: baseInfo(), build: { base: 'ok', series: 'failed', newWarnings: [], newSelftestWarnings: [], error: err.message }, reason: `the series breaks the build: ${err.message}` });
+      return finish('build-failed', { build: { base: 'ok', series: 'failed', newWarnings: [], newSelftestWarnings: [], error: err.message }, reason: `the series breaks the build: ${err.message}` });
     }
-    if (err instanceof HarnessError && !ctx.signal.aborted) return finish('error', { base: baseInfo(), reason: `infrastructure error on the series side: ${err.message}` });
+    if (err instanceof HarnessError && !ctx.signal.aborted) return finish('error', { reason: `infrastructure error on the series side: ${err.message}` });
     throw err;
   }
   apply = mergeApply(apply, partial.series.kernel.series).map((p, i, all) => (i === all.length - 1 ? { ...p, build: 'ok' } : p));
@@ -189,7 +189,6 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
   const middleBreak = apply.find((p) => p.build === 'failed');
   const verdict: CiVerdict = middleBreak ? 'build-failed' : comparisons.some((c) => c.change === 'regressed') ? 'regressed' : 'ok';
   return finish(verdict, {
-    base: baseInfo(),
     cases: comparisons,
     build: { base: 'ok', series: 'ok', newWarnings: w1.added, newSelftestWarnings },
     reason: middleBreak ? `patch ${middleBreak.patch}/${patches.length} "${middleBreak.subject}" breaks the build (a later patch fixes it: the series is not bisectable): ${middleBreak.buildError}` : null,

@@ -3,15 +3,16 @@
 import type { CaseResult, KernelWarning, Verdict } from '../model/result.js';
 import type { KtapTest } from '../model/ktap.js';
 import type { CaseComparison, Change, SubtestChange } from '../model/ci.js';
+import { testName } from '../report/outcome.js';
 
 const BAD: readonly Verdict[] = ['fail', 'crash', 'timeout'];
 
-/** Subtests by path (`parent.child`; a nameless one by its number), with their result and skip reason. */
+/** Subtests by path (`parent.child`; a nameless one named as the reports name it), with their result and skip reason. */
 export function flattenSubtests(c: CaseResult | null): Map<string, { result: string; reason: string | null }> {
   const out = new Map<string, { result: string; reason: string | null }>();
   const walk = (tests: readonly KtapTest[], prefix: string) => {
     for (const t of tests) {
-      const key = `${prefix}${t.name.trim() || `#${t.number ?? '?'}`}`;
+      const key = `${prefix}${testName(t)}`;
       out.set(key, { result: t.result, reason: t.reason });
       walk(t.subtests, `${key}.`);
     }

@@ -3,9 +3,8 @@
 // line numbers (the series moves lines).
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
-import { HarnessError } from '../util/errors.js';
-import { jobs, makeArgs } from '../kernel/make.js';
-import { git, type Workspace } from '../kernel/workspace.js';
+import { C_LOCALE, asciiQuotes, jobs, makeArgs } from '../kernel/make.js';
+import { checkoutDetached, type Workspace } from '../kernel/workspace.js';
 
 /** Kernel C files a patch touches (its `diff --git` lines), leaving out tools/, scripts/, samples/ and docs. Pure. */
 export function touchedKernelSources(patchTexts: readonly string[]): string[] {
@@ -23,19 +22,18 @@ export function touchedKernelSources(patchTexts: readonly string[]): string[] {
 export function compilerWarnings(output: string, srcPrefix: string): string[] {
   const out = new Set<string>();
   for (const line of output.split('\n')) {
-    const m = /^(\S+?):\d+(?::\d+)?: warning: (.*)$/.exec(line.replaceAll(srcPrefix, '').replace(/[\u2018\u2019]/g, "'"));
+    const m = /^(\S+?):\d+(?::\d+)?: warning: (.*)$/.exec(asciiQuotes(line.replaceAll(srcPrefix, '')));
     if (m) out.add(`${m[1]}: warning: ${m[2]}`);
   }
   return [...out];
 }
 
 async function w1Warnings(ctx: Context, ws: Workspace, commit: string, files: readonly string[], logPath: string): Promise<string[]> {
-  const co = await git(ctx, ws, ['checkout', '-q', '-f', '--detach', commit], { reject: false });
-  if (co.exitCode !== 0) throw new HarnessError(`cannot check out ${commit.slice(0, 12)} for the W=1 rebuild`, { stage: 'ci', outputTail: co.stderr });
+  await checkoutDetached(ctx, ws, commit, `${commit.slice(0, 12)} for the W=1 rebuild`);
   // -k: a file the other side does not have (or that this config does not build) must not hide the rest.
   const r = await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, '-k', 'W=1', ...files.map((f) => f.replace(/\.c$/, '.o'))]), {
     stage: 'ci',
-    env: { LANG: 'C', LC_CTYPE: 'C', LC_MESSAGES: 'C', LC_ALL: 'C' },
+    env: C_LOCALE,
     reject: false,
     logPath,
     timeoutMs: 30 * 60_000,

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { CiResult } from '../model/ci.js';
 import type { RunResult, Verdict } from '../model/result.js';
+import { testName } from '../report/outcome.js';
 
 export const KCIDB_VERSION = { major: 4, minor: 3 } as const;
 export const KCIDB_ORIGIN = 'sea_harness';
@@ -98,7 +99,7 @@ export function toKcidb(ci: CiResult, series: RunResult | null, opts: { patches:
     );
     for (const [i, sub] of (c.ktap?.tests ?? []).entries()) {
       const subStatus = sub.result === 'pass' ? 'PASS' : sub.result === 'skip' ? 'SKIP' : sub.result === 'fail' ? 'FAIL' : 'ERROR';
-      tests.push(clean({ id: `${buildId}:${pathPart(c.name)}:${i + 1}`, build_id: buildId, origin: KCIDB_ORIGIN, path: `${path}.${pathPart(sub.name || `test_${sub.number ?? i + 1}`)}`, status: subStatus, comment: sub.reason ?? undefined }));
+      tests.push(clean({ id: `${buildId}:${pathPart(c.name)}:${i + 1}`, build_id: buildId, origin: KCIDB_ORIGIN, path: `${path}.${pathPart(testName(sub))}`, status: subStatus, comment: sub.reason ?? undefined }));
     }
   }
   return { version: KCIDB_VERSION, checkouts: [checkout], builds, tests };

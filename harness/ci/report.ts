@@ -1,6 +1,7 @@
 // The ci result for people: report.md, a short reply for the mailing list (one line per change, then the
 // details), and the same text as the human summary.
 import type { CaseComparison, CiResult } from '../model/ci.js';
+import { cell, table } from '../report/markdown.js';
 
 const VERDICT_LINE: Readonly<Record<CiResult['verdict'], string>> = {
   ok: 'no regression',
@@ -28,18 +29,21 @@ export function renderCiMarkdown(r: CiResult): string {
   if (r.build.newSelftestWarnings.length) out.push(`- ${r.build.newSelftestWarnings.length} new selftest warning(s)`);
   const cpTotal = r.apply.reduce((n, p) => n + (p.checkpatch ? p.checkpatch.errors + p.checkpatch.warnings : 0), 0);
   if (cpTotal) out.push(`- checkpatch: ${cpTotal} error(s)/warning(s)`);
-  out.push('', '## Details', '', '### Patches', '', '| # | subject | applied | build | checkpatch |', '|---|---|---|---|---|');
-  for (const p of r.apply) {
-    const cp = p.checkpatch ? `${p.checkpatch.errors} errors, ${p.checkpatch.warnings} warnings` : 'not run';
-    out.push(`| ${p.patch} | ${p.subject.replaceAll('|', '\\|')} | ${p.applied ? 'yes' : '**no**'} | ${p.build}${p.buildError ? `: ${p.buildError.replaceAll('|', '\\|')}` : ''} | ${cp} |`);
-  }
+  const patchRows = r.apply.map((p) => [
+    String(p.patch),
+    cell(p.subject),
+    p.applied ? 'yes' : '**no**',
+    `${p.build}${p.buildError ? `: ${cell(p.buildError)}` : ''}`,
+    p.checkpatch ? `${p.checkpatch.errors} errors, ${p.checkpatch.warnings} warnings` : 'not run',
+  ]);
+  out.push('', '## Details', '', '### Patches', '', ...table(['#', 'subject', 'applied', 'build', 'checkpatch'], patchRows));
   const messages = r.apply.flatMap((p) => (p.checkpatch?.messages ?? []).map((m) => `- patch ${p.patch}: ${m}`));
   if (messages.length) out.push('', '### checkpatch', '', ...messages);
   out.push('', '### New compiler warnings (W=1, files the series touches)', '', ...(r.build.newWarnings.length ? r.build.newWarnings.map((w) => `- \`${w}\``) : ['none']));
   out.push('', '### New selftest warnings', '', ...(r.build.newSelftestWarnings.length ? r.build.newSelftestWarnings.map((w) => `- \`${w}\``) : ['none']));
   if (r.cases.length) {
-    out.push('', '### Cases', '', '| case | base | series | change | series reason |', '|---|---|---|---|---|');
-    for (const c of r.cases) out.push(`| ${c.name} | ${c.base ?? 'absent'} | ${c.series ?? 'absent'} | ${c.change} | ${(c.seriesReason ?? '').replace(/; backtrace: .*/, '').replaceAll('|', '\\|')} |`);
+    const caseRows = r.cases.map((c) => [c.name, c.base ?? 'absent', c.series ?? 'absent', c.change, cell((c.seriesReason ?? '').replace(/; backtrace: .*/, ''))]);
+    out.push('', '### Cases', '', ...table(['case', 'base', 'series', 'change', 'series reason'], caseRows));
     const subs = r.cases.flatMap((c) => c.subtests.map((s) => `- ${c.name} / ${s.name}: ${s.change} (${s.base ?? 'absent'} -> ${s.series ?? 'absent'})`));
     if (subs.length) out.push('', 'Subtests that changed:', '', ...subs);
   }

@@ -21,8 +21,8 @@ export const STEP_OPTIONS: readonly OptionSpec[] = [
   ...COMMON_GUEST.filter((o) => o.name !== 'show-command'),
 ];
 
-/** Options passed on verbatim from `bisect` to each `bisect-step` (with their values). */
-const FORWARDED = ['case', 'selftest', 'series', 'series-version', 'crash', 'build-failure', 'timeout-verdict', 'timeout', 'boot-timeout', 'guest', 'accel', 'kvm-mode', 'append', 'qemu', 'bios'];
+/** Options whose values are paths: made absolute before `bisect` passes them on (git runs the step elsewhere). */
+const PATH_OPTIONS = new Set(['series', 'qemu', 'bios']);
 
 export function policyFromOptions(values: ParsedOptions): StepPolicy {
   return {
@@ -50,11 +50,11 @@ export async function stepFromOptions(values: ParsedOptions, log: Logger): Promi
   };
 }
 
-/** `--name value` pairs for the forwarded options the user gave (paths already absolute where they matter). */
+/** `--name value` pairs for every step option the user gave to `bisect`, to pass on to each `bisect-step`. */
 export function forwardedArgs(values: ParsedOptions, absolutePath: (p: string) => string): string[] {
   const args: string[] = [];
-  for (const name of FORWARDED) {
-    for (const v of list(values, name)) args.push(`--${name}`, name === 'series' || name === 'qemu' || name === 'bios' ? absolutePath(v) : v);
+  for (const { name } of STEP_OPTIONS) {
+    for (const v of list(values, name)) args.push(`--${name}`, PATH_OPTIONS.has(name) ? absolutePath(v) : v);
   }
   return args;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { ExitCode, HarnessError, tailLines } from '../util/errors.js';
-import { jobs, makeArgs } from './make.js';
+import { C_LOCALE, asciiQuotes, jobs, makeArgs } from './make.js';
 import { lookupKernel, storeKernel, type KernelArtifact, type StoreKeyParts } from './store.js';
 import type { Workspace } from './workspace.js';
 
@@ -62,9 +62,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
     r = await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'Image']), {
       stage: 'build',
       cwd: ws.src,
-      // Plain ASCII quotes and English messages: they are parsed and shown in reports. Kbuild unexports
-      // LC_ALL, so LANG and LC_CTYPE/LC_MESSAGES are what reach gcc.
-      env: { LANG: 'C', LC_CTYPE: 'C', LC_MESSAGES: 'C', LC_ALL: 'C' },
+      env: C_LOCALE,
       logPath,
       reject: false,
       timeoutMs: 3 * 3600_000,
@@ -81,7 +79,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   const buildMs = Date.now() - started;
   if (r.exitCode !== 0) {
     // Paths relative to the tree read better than the workspace's absolute ones.
-    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`).map((e) => e.replaceAll(`${ws.src}/`, '').replace(/[\u2018\u2019]/g, "'"));
+    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`).map((e) => asciiQuotes(e.replaceAll(`${ws.src}/`, '')));
     throw new HarnessError(`the kernel failed to build${errors[0] ? `: ${errors[0]}` : ''}`, {
       stage: 'build',
       exitCode: ExitCode.buildFailed,

@@ -10,3 +10,14 @@ export function jobs(): number {
 export function makeArgs(ws: Workspace, extra: readonly string[]): string[] {
   return ['-C', ws.src, `O=${ws.build}`, 'ARCH=arm64', `CROSS_COMPILE=${ws.toolchain.crossCompile}`, ...extra];
 }
+
+/**
+ * The environment of every make whose messages are parsed or shown in reports: plain ASCII quotes and English
+ * messages. Kbuild unexports LC_ALL, so LANG and LC_CTYPE/LC_MESSAGES are what reach gcc.
+ */
+export const C_LOCALE: Readonly<Record<string, string>> = { LANG: 'C', LC_CTYPE: 'C', LC_MESSAGES: 'C', LC_ALL: 'C' };
+
+/** gcc's typographic quotes as ASCII ones (what a locale that still slipped through leaves behind). */
+export function asciiQuotes(line: string): string {
+  return line.replace(/[\u2018\u2019]/g, "'");
+}

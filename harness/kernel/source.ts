@@ -4,12 +4,12 @@ import { access, appendFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFi
 import { join, resolve } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
-import { HarnessError, UsageError } from '../util/errors.js';
+import { UsageError } from '../util/errors.js';
 import { sha256, shortHash } from '../util/hash.js';
 import type { SeriesPatchStatus } from '../model/result.js';
 import { DEFAULT_DEBIAN_SERIES, importDebianSource } from './debian-source.js';
 import { applySeries, commitSeriesInIndex, type LoadedSeries } from './series.js';
-import { git, gitCapture, type Workspace } from './workspace.js';
+import { checkoutDetached, git, gitCapture, type Workspace } from './workspace.js';
 
 export type SourceSpec =
   | { readonly kind: 'debian'; readonly series: string }
@@ -162,15 +162,9 @@ export async function prepareSource(ctx: Context, ws: Workspace, base: ResolvedB
   if (await access(join(ws.src, '.git', 'rebase-apply')).then(() => true, () => false)) {
     await git(ctx, ws, ['am', '--abort'], { reject: false });
   }
-  const checkout = async (commit: string, what: string) => {
-    const co = await git(ctx, ws, ['checkout', '-q', '-f', '--detach', commit], { reject: false });
-    if (co.exitCode !== 0) {
-      throw new HarnessError(`cannot check out ${what} in the workspace`, { stage: 'source', outputTail: co.stderr, hint: `the workspace at ${ws.root} may be damaged: \`npx sea-harness cache clean --workspaces\`` });
-    }
-  };
   const total = series.reduce((n, x) => n + x.patches.length, 0);
   const made = total > 0 ? await commitSeriesInIndex(ctx, ws, base.commit, series) : { commit: base.commit, applied: 0 };
-  await checkout(made.commit, base.description);
+  await checkoutDetached(ctx, ws, made.commit, base.description);
   // The rest (from the first patch that did not apply cleanly) goes through the real `git am -3`.
   const status = made.applied === total ? appliedStatus(series) : await applySeries(ctx, ws, series, logPath, made.applied);
   const head = await gitCapture(ctx, ws, ['rev-parse', 'HEAD']);

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run, capture } from '../util/exec.js';
 import { withLock } from '../util/lock.js';
+import { HarnessError } from '../util/errors.js';
 import type { Toolchain } from './toolchain.js';
 
 export interface Workspace {
@@ -90,6 +91,14 @@ export function git(ctx: Context, ws: Workspace, args: readonly string[], option
 
 export function gitCapture(ctx: Context, ws: Workspace, args: readonly string[]): Promise<string> {
   return capture(ctx, 'git', ['-C', ws.src, ...args], { stage: 'source', timeoutMs: 10 * 60_000 });
+}
+
+/** Check out `commit` (detached) in the work tree: only files that differ are rewritten, so make stays incremental. */
+export async function checkoutDetached(ctx: Context, ws: Workspace, commit: string, what: string): Promise<void> {
+  const co = await git(ctx, ws, ['checkout', '-q', '-f', '--detach', commit], { reject: false });
+  if (co.exitCode !== 0) {
+    throw new HarnessError(`cannot check out ${what} in the workspace`, { stage: 'source', outputTail: co.stderr, hint: `the workspace at ${ws.root} may be damaged: \`npx sea-harness cache clean --workspaces\`` });
+  }
 }
 
 /** Run `fn` holding the workspace lock: one run at a time changes the work tree and the build directory. */

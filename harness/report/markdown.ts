@@ -9,7 +9,7 @@ import type { RenderOptions } from './types.js';
 const LOG_LINES = 30;
 
 /** A table cell: one line, `|` escaped, `<` escaped so that a renderer does not take it for HTML. */
-function cell(s: string | null): string {
+export function cell(s: string | null): string {
   if (s === null || s === '') return '';
   return oneLine(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '\\<');
 }
@@ -21,7 +21,7 @@ function fenced(lines: readonly string[]): string[] {
   return [`${fence}text`, ...lines.map(logLine), fence];
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+export function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 

@@ -3,6 +3,7 @@
 import type { RunResult } from '../model/result.js';
 import type { CiResult } from '../model/ci.js';
 import type { BisectResult } from '../model/bisect.js';
+import { cell, table } from './markdown.js';
 
 export type MergeInput = { readonly file: string } & ({ readonly kind: 'run'; readonly doc: RunResult } | { readonly kind: 'ci'; readonly doc: CiResult } | { readonly kind: 'bisect'; readonly doc: BisectResult });
 
@@ -55,8 +56,6 @@ export function mergeReports(inputs: readonly MergeInput[]): MergedReport {
 }
 
 export function renderMergedMarkdown(m: MergedReport): string {
-  const out = [`# sea-harness: ${m.entries.length} result(s), ${m.entries.filter((e) => !e.ok).length} not ok`, '', '| kind | what | verdict | cases | file |', '|---|---|---|---|---|'];
-  const cell = (s: string) => s.replaceAll('|', '\\|');
-  for (const e of m.entries) out.push(`| ${e.kind} | ${cell(e.subject)} | ${e.ok ? e.verdict : `**${e.verdict}**`} | ${cell(e.cases.join('; '))} | \`${e.file}\` |`);
-  return out.join('\n') + '\n';
+  const rows = m.entries.map((e) => [e.kind, cell(e.subject), e.ok ? e.verdict : `**${e.verdict}**`, cell(e.cases.join('; ')), `\`${e.file}\``]);
+  return [`# sea-harness: ${m.entries.length} result(s), ${m.entries.filter((e) => !e.ok).length} not ok`, '', ...table(['kind', 'what', 'verdict', 'cases', 'file'], rows)].join('\n') + '\n';
 }
