@@ -33,12 +33,17 @@ export interface CaseDefinition {
   readonly knownSkips: readonly KnownSkip[];
   /** By guest profile name, plus `default`. */
   readonly expect: ReadonlyMap<string, Expectation>;
+  /**
+   * May share the L1 with other such cases (--jobs): its L2, memslots and hugepages do not collide with theirs.
+   * Off unless the case file says so (ad-hoc cases run alone).
+   */
+  readonly concurrent: boolean;
   /** An ad-hoc case from --selftest: no data file. */
   readonly adHoc: boolean;
 }
 
 export const DEFAULT_CASES = ['sea_to_user', 'inject_iabt', 'external_aborts'];
-const KEYS = ['name', 'description', 'selftest', 'kconfig', 'requires', 'timeoutSeconds', 'notes', 'absentHint', 'knownSkips', 'expect'];
+const KEYS = ['name', 'description', 'selftest', 'kconfig', 'requires', 'timeoutSeconds', 'notes', 'absentHint', 'knownSkips', 'expect', 'concurrent'];
 
 export function parseCase(file: string, value: unknown): CaseDefinition {
   const r = DataReader.root(file, value).only(KEYS);
@@ -70,6 +75,7 @@ export function parseCase(file: string, value: unknown): CaseDefinition {
     absentHint: r.optString('absentHint'),
     knownSkips,
     expect,
+    concurrent: r.bool('concurrent', false),
     adHoc: false,
   };
 }
@@ -105,6 +111,7 @@ export function adHocCase(spec: string): CaseDefinition {
     absentHint: null,
     knownSkips: [],
     expect: new Map([['default', { verdict: 'pass', skip: null }]]),
+    concurrent: false,
     adHoc: true,
   };
 }

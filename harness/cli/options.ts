@@ -35,6 +35,7 @@ export const COMMON_CASES: readonly OptionSpec[] = [
   { name: 'selftest', type: 'string', multiple: true, arg: 'DIR/NAME', help: 'ad-hoc case: any KVM selftest of the tree, e.g. arm64/hello_el2' },
   { name: 'repeat', type: 'string', arg: 'N', help: 'run the cases N times and report each' },
   { name: 'timeout', type: 'string', arg: 'SECONDS', help: 'per-case timeout (default: the case\'s own, scaled for TCG)' },
+  { name: 'jobs', type: 'string', arg: 'N', help: 'cases at once in the L1 (default: one per L1 vCPU; 1: one after another); a verdict beside others that is not clean is re-checked alone' },
 ];
 
 export const COMMON_OUTPUT: readonly OptionSpec[] = [

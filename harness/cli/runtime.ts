@@ -49,6 +49,14 @@ export async function runCommand(main: CommandMain, argv: readonly string[], opt
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // An error thrown where no caller can catch it (an event handler, a forgotten promise) is still a harness bug:
+  // exit 3 with its stack trace kept, after the cleanup has stopped QEMU. Node's default would exit 1, a verdict.
+  const onUncaught = (err: unknown) => {
+    const code = reportError(err, ctx.cacheDir, null);
+    void cleanup.close().finally(() => process.exit(code));
+  };
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
   let timer: NodeJS.Timeout | undefined;
   if (options.deadlineSeconds) {
     timer = setTimeout(() => {
@@ -69,6 +77,8 @@ export async function runCommand(main: CommandMain, argv: readonly string[], opt
     for (const e of errors) log.warn(e.message);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
   }
   return code;
 }

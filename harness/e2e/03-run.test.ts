@@ -31,6 +31,9 @@ t.test('run --series: inject_iabt pass (with its note), external_aborts pass, se
   t.equal(sea.verdict, 'skip');
   t.equal(sea.met, true);
   t.match(sea.reason, /QEMU provides no ACPI EINJ table/);
+  // One L1 vCPU per case at once: sea_to_user (the longest) shares the L1 with the two others, one after another.
+  t.same([...(sea.ranBeside ?? [])].sort(), ['external_aborts', 'inject_iabt'], 'the cases shared the L1 (--jobs defaults to the L1\'s 2 vCPUs)');
+  t.notOk(sea.besideAttempt, 'clean verdicts beside others are kept');
   t.match(result.guest?.environment, { kvmMode: 'vhe', devKvm: true });
   t.same(result.kernel.series.map((p) => p.applied), [true, true, true]);
   for (const f of ['result.json', 'junit.xml', 'results.tap', 'summary.md', 'console.log', 'build.log', 'config', 'qemu-cmdline.txt', 'Image', 'System.map', 'initramfs.cpio.gz', 'id_ed25519', 'repro.sh', 'inject_iabt.ktap', 'inject_iabt.stderr', 'sea_to_user.ktap', 'external_aborts.ktap', 'inject_iabt']) {
@@ -53,20 +56,27 @@ t.test('run --series: inject_iabt pass (with its note), external_aborts pass, se
 
 t.test('a kernel that accepts DABT+IABT together: inject_iabt fails on its host-side assertion, exit 1', async (t) => {
   const dir = out('break');
-  const r = await runCli(['run', '--series', SERIES_MBOX, '--series', BREAK_IABT_PATCH, '--case', 'inject_iabt', '--out', dir, '--format', 'json']);
+  const r = await runCli(['run', '--series', SERIES_MBOX, '--series', BREAK_IABT_PATCH, '--case', 'inject_iabt', '--case', 'external_aborts', '--out', dir, '--format', 'json']);
   timed(t, 'run with the breaking patch', r.durationMs);
   t.equal(r.exitCode, 1, { stderr: r.stderr.slice(-3000) });
-  const c = byName(JSON.parse(r.stdout) as RunResult, 'inject_iabt');
+  const result = JSON.parse(r.stdout) as RunResult;
+  const c = byName(result, 'inject_iabt');
   t.equal(c.verdict, 'fail');
   t.equal(c.exitCode, 254);
   t.match(c.reason, /^arm64\/inject_iabt\.c:71: r && errno == EINVAL/);
   t.match(c.reason, /vcpu_inject_invalid_abt/, 'backtrace symbolised on the host');
+  // It failed beside external_aborts, so the verdict that counts is from a re-run alone.
+  t.match(c.besideAttempt, { verdict: 'fail', ranBeside: ['external_aborts'] }, 'the failure beside another case was re-checked alone');
+  t.notOk(c.ranBeside, 'the verdict that counts ran alone');
+  t.match(r.stderr, /inject_iabt: fail, expected pass while it ran beside external_aborts: it will be re-run alone/);
+  t.match(readFileSync(join(dir, 'inject_iabt.beside.stderr'), 'utf8'), /r && errno == EINVAL/, 'the attempt beside others is kept');
+  t.equal(byName(result, 'external_aborts').verdict, 'pass');
 });
 
 t.test('a case that hangs in the kernel: timeout, the L1 restarted, the next case runs normally', async (t) => {
   const dir = out('hang');
-  const r = await runCli(['run', '--series', SERIES_MBOX, '--series', HANG_PATCH, '--case', 'inject_iabt', '--case', 'external_aborts', '--timeout', '30', '--out', dir, '--format', 'json']);
-  timed(t, 'run with the hanging patch', r.durationMs);
+  const r = await runCli(['run', '--series', SERIES_MBOX, '--series', HANG_PATCH, '--case', 'inject_iabt', '--case', 'external_aborts', '--timeout', '30', '--jobs', '1', '--out', dir, '--format', 'json']);
+  timed(t, 'run with the hanging patch, one case at a time', r.durationMs);
   t.equal(r.exitCode, 1, { stderr: r.stderr.slice(-3000) });
   const result = JSON.parse(r.stdout) as RunResult;
   const hang = byName(result, 'inject_iabt');
@@ -75,6 +85,23 @@ t.test('a case that hangs in the kernel: timeout, the L1 restarted, the next cas
   t.match(r.stderr, /it will be restarted before the next case/);
   t.equal(byName(result, 'external_aborts').verdict, 'pass', 'the next case ran in a fresh L1');
   t.equal((readFileSync(join(dir, 'console.log'), 'utf8').match(/sea-harness: sshd ready/g) ?? []).length, 2, 'two boots');
+  t.same(qemuPids(dir), []);
+});
+
+t.test('a case that hangs beside another: that one passes, the hang is confirmed alone in a fresh L1', async (t) => {
+  const dir = out('hang-beside');
+  const r = await runCli(['run', '--series', SERIES_MBOX, '--series', HANG_PATCH, '--case', 'inject_iabt', '--case', 'external_aborts', '--timeout', '30', '--out', dir, '--format', 'json']);
+  timed(t, 'run with the hanging patch, two cases at once', r.durationMs);
+  t.equal(r.exitCode, 1, { stderr: r.stderr.slice(-3000) });
+  const result = JSON.parse(r.stdout) as RunResult;
+  const hang = byName(result, 'inject_iabt');
+  t.equal(hang.verdict, 'timeout');
+  t.match(hang.besideAttempt, { verdict: 'timeout', ranBeside: ['external_aborts'] });
+  t.ok(hang.durationMs < 30_000 + 35_000, `ended within its deadline (${hang.durationMs} ms)`);
+  const ext = byName(result, 'external_aborts');
+  t.equal(ext.verdict, 'pass', 'the case beside the stuck one passed');
+  t.same(ext.ranBeside, ['inject_iabt']);
+  t.equal((readFileSync(join(dir, 'console.log'), 'utf8').match(/sea-harness: sshd ready/g) ?? []).length, 2, 'restarted once, for the re-run alone');
   t.same(qemuPids(dir), []);
 });
 

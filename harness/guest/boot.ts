@@ -78,6 +78,9 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
   const consoleLog = join(o.outDir, 'console.log');
   const qemuBin = o.qemu ?? DEFAULT_QEMU;
   const bootTimeoutMs = o.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+  // SSH deadline after the L1 says its server is ready: --boot-timeout bounds it too.
+  const sshTimeoutMs = o.sshTimeoutMs ?? Math.min(DEFAULT_SSH_TIMEOUT_MS, bootTimeoutMs);
+  let sshRetried = false;
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const args = qemuArgs({ profile: o.profile, kernel: o.kernelImage, initrd: o.initrd, accel: o.accel, sshPort: port, kvmMode: o.kvmMode ?? null, append: o.append ?? null, bios: o.bios ?? null });
@@ -116,7 +119,7 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
         hint: 'see the QEMU error above; `npx sea-harness doctor` checks QEMU and firmware',
       });
     }
-    const deadline = Date.now() + (o.sshTimeoutMs ?? DEFAULT_SSH_TIMEOUT_MS);
+    const deadline = Date.now() + sshTimeoutMs;
     let ssh: SshSession;
     try {
       ssh = await SshSession.connectWithRetry(
@@ -124,10 +127,19 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
         { deadline, signal: ctx.signal, gone: () => (q.exit() ? 'QEMU exited' : q.console.crashes[0] ? `the L1 crashed: ${q.console.crashes[0]}` : null) },
       );
     } catch (err) {
+      const liveL1 = q.exit() === null && q.console.crashes.length === 0;
       await q.stop();
       if (ctx.signal.aborted) throw new AbortedError('interrupted while connecting to the L1');
       if (err instanceof HarnessError) throw err;
-      throw new HarnessError(`cannot reach the L1 over SSH on 127.0.0.1:${port}: ${(err as Error).message}`, { stage: 'ssh', cause: err, outputTail: q.console.tail(20), logPath: consoleLog });
+      const what = `the L1 said its SSH server was ready but ssh to 127.0.0.1:${port} failed: ${(err as Error).message}`;
+      // Seen once in many runs: a live L1 whose SSH never answered. A fresh boot is cheap next to losing the run
+      // (or a bisect step); a second failure is reported with both boots in console.log.
+      if (liveL1 && !sshRetried) {
+        sshRetried = true;
+        ctx.log.warn(`boot: ${what}; booting the L1 once more`);
+        continue;
+      }
+      throw new HarnessError(`cannot reach the L1 over SSH${sshRetried ? ' (booted twice)' : ''}: ${what}`, { stage: 'ssh', cause: err, outputTail: q.console.tail(20), logPath: consoleLog, hint: 'the console tail above has dropbear\'s log of the connections it saw (or did not see); check that nothing filters 127.0.0.1' });
     }
     ctx.cleanup.defer('close SSH', () => ssh.close());
     const probe = await ssh.exec('true', { timeoutMs: 30_000 });

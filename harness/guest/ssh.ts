@@ -8,6 +8,9 @@ import { HarnessError } from '../util/errors.js';
 
 const { Client, utils } = ssh2;
 
+/** How long one connection attempt may take to reach an authenticated session. */
+const CONNECT_ATTEMPT_MS = 10_000;
+
 export interface ClientKey {
   readonly privateKey: string;
   readonly publicKey: string;
@@ -68,7 +71,12 @@ export class SshSession {
         },
       };
       client.once('ready', () => resolve(new SshSession(client, target)));
-      client.once('error', (err) => {
+      // `on`, not `once`: a failed handshake can emit a second error (a timeout, then "Connection lost before
+      // handshake"), and an 'error' event nobody listens to takes the whole process down.
+      let failed = false;
+      client.on('error', (err) => {
+        if (failed) return;
+        failed = true;
         client.end();
         if (mismatch) {
           reject(new HarnessError('the L1 presented an SSH host key that is not the pinned one', { stage: 'ssh', hint: 'the guest image and its recorded host key disagree: `npx sea-harness cache clean --images`', cause: err }));
@@ -78,25 +86,38 @@ export class SshSession {
     });
   }
 
-  /** Connect with retries and backoff until `deadline`; gives up at once when `gone()` says QEMU has exited. */
+  /**
+   * Connect with retries and backoff until `deadline`; gives up at once when `gone()` says QEMU has exited. A
+   * failure says how many attempts were made and what the last one met.
+   */
   static async connectWithRetry(target: SshTarget, options: { deadline: number; signal: AbortSignal; gone: () => string | null }): Promise<SshSession> {
-    return pRetry(
-      async () => {
-        const why = options.gone();
-        if (why) throw new AbortError(why);
-        const left = options.deadline - Date.now();
-        if (left <= 0) throw new AbortError('SSH deadline passed');
-        return SshSession.connect(target, Math.min(left, 15_000));
-      },
-      {
-        retries: 1000,
-        factor: 1.5,
-        minTimeout: 100,
-        maxTimeout: 1000,
-        signal: options.signal,
-        shouldRetry: (err: Error) => !(err instanceof HarnessError) && Date.now() < options.deadline && !options.gone(),
-      },
-    );
+    const started = Date.now();
+    let attempts = 0;
+    try {
+      return await pRetry(
+        async () => {
+          const why = options.gone();
+          if (why) throw new AbortError(why);
+          const left = options.deadline - Date.now();
+          if (left <= 0) throw new AbortError('SSH deadline passed');
+          attempts++;
+          // A handshake takes well under a second here even under TCG: an attempt that hangs is abandoned for a
+          // fresh connection rather than waited on.
+          return await SshSession.connect(target, Math.min(left, CONNECT_ATTEMPT_MS));
+        },
+        {
+          retries: 1000,
+          factor: 1.5,
+          minTimeout: 100,
+          maxTimeout: 1000,
+          signal: options.signal,
+          shouldRetry: (err: Error) => !(err instanceof HarnessError) && Date.now() < options.deadline && !options.gone(),
+        },
+      );
+    } catch (err) {
+      if (err instanceof HarnessError || options.signal.aborted) throw err;
+      throw new Error(`${attempts} attempt(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, the last: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /**

@@ -36,8 +36,15 @@ export interface CaseResult {
   readonly guestLines?: readonly string[];
   /** ESR values the test printed, decoded (EC, IL, FnV, FSC). */
   readonly esr?: readonly string[];
-  /** L1 console lines printed while the case ran (the last 200). */
+  /** L1 console lines printed while the case ran (the last 200); with `ranBeside`, theirs are among them. */
   readonly kernelLog?: readonly string[];
+  /** The cases that ran in the same L1 at some time during this one (--jobs); absent when it ran alone. */
+  readonly ranBeside?: readonly string[];
+  /**
+   * When the verdict comes from a re-run alone: what the case gave beside others. A case that ran beside others
+   * and did not meet its expectation, or saw kernel warnings, is re-run alone so the verdict is its own.
+   */
+  readonly besideAttempt?: { readonly verdict: Verdict; readonly reason: string | null; readonly ranBeside: readonly string[] };
   readonly ktap: KtapDocument | null;
 }
 

@@ -3,7 +3,7 @@ import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
 import { paint, palette, type Palette } from './ansi.js';
 import { caseOutcome, countOutcomes, expectationText, flattenTests, testName, testOutcome } from './outcome.js';
-import { casesToDetail, facts, headline } from './summary.js';
+import { besideText, casesToDetail, facts, headline } from './summary.js';
 import { formatDuration, lastLines, logLine, oneLine, plural } from './text.js';
 import type { RenderOptions } from './types.js';
 
@@ -54,6 +54,8 @@ function caseDetail(c: CaseResult, p: Palette): string[] {
   const out = [`${p.bold(c.name)}: ${paint(p, o, c.verdict)}, expected ${expectationText(c)}${c.met ? '' : p.red(' (not met)')}`];
   if (c.reason !== null) out.push(`  ${oneLine(c.reason)}`);
   if (c.exitCode !== null && c.exitCode !== 0) out.push(`  exit code ${c.exitCode}`);
+  const beside = besideText(c);
+  if (beside) out.push(`  ${c.besideAttempt ? p.yellow(beside) : p.dim(beside)}`);
   for (const w of c.warnings) out.push(`  ${p.yellow(`kernel ${w.kind}:`)} ${oneLine(w.line)}`);
   for (const g of c.guestLines ?? []) out.push(`  ${oneLine(g)}`);
   for (const e of c.esr ?? []) out.push(`  ESR ${oneLine(e)}`);

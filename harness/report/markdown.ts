@@ -2,7 +2,7 @@
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
 import { caseOutcome, countOutcomes, expectationText, flattenTests, testName, testOutcome } from './outcome.js';
-import { casesToDetail, facts, headline } from './summary.js';
+import { besideText, casesToDetail, facts, headline } from './summary.js';
 import { formatDuration, lastLines, logLine, oneLine, plural } from './text.js';
 import type { RenderOptions } from './types.js';
 
@@ -61,6 +61,8 @@ function caseDetails(c: CaseResult): string[] {
   if (c.reason !== null) out.push(`- reason: ${cell(c.reason)}`);
   if (c.exitCode !== null) out.push(`- exit code: ${c.exitCode}`);
   out.push(`- time: ${formatDuration(c.durationMs)}`);
+  const beside = besideText(c);
+  if (beside) out.push(`- ${cell(beside)}`);
   for (const n of c.notes ?? []) out.push(`- note: ${cell(n)}`);
   for (const w of c.warnings) out.push(`- kernel ${w.kind}: \`${oneLine(w.line).replace(/`/g, "'")}\``);
   for (const b of c.buildWarnings ?? []) out.push(`- build warning: ${cell(b)}`);

@@ -43,6 +43,7 @@ const run: RunResult = {
       reason: 'arm64/inject_iabt.c:71: r && errno == EINVAL',
       exitCode: 254,
       durationMs: 1234,
+      besideAttempt: { verdict: 'fail', reason: 'arm64/inject_iabt.c:71: r && errno == EINVAL', ranBeside: ['sea_to_user'] },
       warnings: [{ kind: 'warning', line: 'WARNING: CPU: 1 PID: 243 at arch/arm64/kvm/inject_fault.c:171 kvm_inject_iabt+0x4c/0x60 <&"\u001b[0m>' }],
       ktap: fixture('kvm-assertion-failure'),
     }),
@@ -55,6 +56,7 @@ const run: RunResult = {
       reason: EINJ,
       exitCode: 1,
       durationMs: 3600,
+      ranBeside: ['inject_iabt', 'external_aborts'],
       notes: ['QEMU provides no ACPI EINJ table: on QEMU this test can only skip'],
       ktap: fixture('sea-to-user-no-einj-skip-bailout'),
     }),
@@ -237,6 +239,8 @@ t.test('Markdown: a table per run and details for what did not pass', async (t) 
   t.match(md, /### inject_iabt: fail, expected pass \(not met\)/);
   t.match(md, /- kernel warning: `WARNING: CPU: 1 PID: 243/);
   t.match(md, /- note: QEMU provides no ACPI EINJ table/);
+  t.match(md, /- beside sea_to_user it gave fail \(arm64\/inject_iabt\.c:71: r && errno == EINVAL\); this verdict is from a re-run alone/);
+  t.match(md, /- ran beside inject_iabt, external_aborts in the same L1/);
   t.match(md, /```text\n[^`]*==== Test Assertion Failure ====/);
   t.notMatch(md, /### external_aborts/, 'passing cases have no details');
   const doc = renderKtap(fixture('kselftest-runner-wrapped'), 'markdown', { color: false, name: 'runner' });
@@ -257,6 +261,7 @@ t.test('human: no ANSI without colour, one line per case at the end', async (t) 
   t.match(last[1]!, /fail\s+inject_iabt\s+expected pass NOT MET\s+1\.2 s {2}arm64\/inject_iabt\.c:71/);
   t.match(last[2]!, /skip\s+sea_to_user\s+expected skip\s+3\.6 s {2}EINJ table no available in firmware/);
   t.match(plain, /^sea-harness FAIL: 2 of 5 cases/);
+  t.match(plain, /\n  beside sea_to_user it gave fail \(arm64\/inject_iabt\.c:71: r && errno == EINVAL\); this verdict is from a re-run alone\n/);
   const colored = renderRun(run, 'human', { color: true });
   t.match(colored, /\u001b\[31m/, 'colour when asked');
   for (const name of ['kselftest-runner-wrapped', 'kvm-assertion-failure', 'skip-all-plan']) {

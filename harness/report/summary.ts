@@ -1,7 +1,7 @@
 // Run-level facts every human-facing reporter states: the headline, kernel, series, guest and timings lines.
-import type { RunResult } from '../model/result.js';
+import type { CaseResult, RunResult } from '../model/result.js';
 import { caseOutcome } from './outcome.js';
-import { formatDuration, plural } from './text.js';
+import { formatDuration, oneLine, plural } from './text.js';
 
 /** `FAIL: 1 of 3 cases did not meet its expectation`. */
 export function headline(result: RunResult): string {
@@ -48,6 +48,14 @@ export function facts(result: RunResult): [string, string][] {
 
 /** Cases that need a closer look: not a met pass. */
 export function casesToDetail(result: RunResult): RunResult['cases'] {
-  // A pass with notes is detailed too: a known limit of the test must be shown with its verdict.
-  return result.cases.filter((c) => caseOutcome(c) !== 'pass' || c.warnings.length > 0 || (c.notes?.length ?? 0) > 0);
+  // A pass with notes is detailed too: a known limit of the test must be shown with its verdict. So is one that
+  // gave another verdict beside other cases: it may be a race in the kernel.
+  return result.cases.filter((c) => caseOutcome(c) !== 'pass' || c.warnings.length > 0 || (c.notes?.length ?? 0) > 0 || c.besideAttempt);
+}
+
+/** Whether the case shared the L1 (--jobs), and what it gave beside others when the verdict is from a re-run alone. */
+export function besideText(c: CaseResult): string | null {
+  const a = c.besideAttempt;
+  if (a) return `beside ${a.ranBeside.join(', ')} it gave ${a.verdict}${a.reason === null ? '' : ` (${oneLine(a.reason)})`}; this verdict is from a re-run alone`;
+  return c.ranBeside?.length ? `ran beside ${c.ranBeside.join(', ')} in the same L1` : null;
 }

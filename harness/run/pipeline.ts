@@ -1,4 +1,5 @@
-// `run` as stages: kernel -> selftests -> image -> boot -> environment -> cases -> verdicts -> reports -> exit code.
+// `run` as stages: kernel -> selftests -> image -> boot -> environment -> cases (case-loop.ts) -> verdicts -> reports
+// -> exit code.
 import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
@@ -8,13 +9,14 @@ import { prepareKernel, type KernelPlan } from '../kernel/prepare.js';
 import { loadPrebuilt, type KernelForRun } from './prebuilt.js';
 import { SeriesApplyError } from '../kernel/series.js';
 import { expectationFor, type CaseDefinition } from '../cases/definitions.js';
-import { caseNotRun, caseResult, guestBinaryPath, runCase, type CaseRunInput } from '../cases/runner.js';
+import { caseNotRun, caseResult, guestBinaryPath, type CaseRunInput } from '../cases/runner.js';
 import type { GuestProfile } from '../guest/profiles.js';
 import type { Accel, KvmMode } from '../guest/qemu-args.js';
 import { bootGuest, BootCrashError, type Guest } from '../guest/boot.js';
 import { collectEnvironment, type L1Environment } from '../guest/environment.js';
 import { prepareBootInputs } from './boot-inputs.js';
-import { writeCaseOutput, writeReports } from './artifacts.js';
+import { writeReports } from './artifacts.js';
+import { runCases, type L1Session } from './case-loop.js';
 import { reproScript } from './repro.js';
 import { hostProvenance } from './provenance.js';
 
@@ -30,6 +32,8 @@ export interface RunPlan {
   readonly qemu: string | null;
   readonly bios: string | null;
   readonly repeat: number;
+  /** Cases at once in the L1 (null: one per L1 vCPU); only cases whose files allow it share the L1. */
+  readonly jobs?: number | null;
   readonly timeoutSeconds: number | null;
   readonly outDir: string;
   readonly bootTimeoutMs?: number;
@@ -153,34 +157,14 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
 
   let env: L1Environment | null = null;
   if (toRun.length > 0) {
-    let guest: Guest | null = null;
+    const session: L1Session = { current: null, boot };
     try {
       const tb = Date.now();
-      guest = await boot();
+      session.current = await boot();
       timings.bootMs = Date.now() - tb;
-      env = await collectEnvironment(guest.ssh);
+      env = await collectEnvironment(session.current.ssh);
       const tr = Date.now();
-      for (let i = 0; i < toRun.length; i++) {
-        const input = toRun[i]!;
-        if (!guest) {
-          ctx.log.info('boot: restarting the L1 before the next case');
-          guest = await boot();
-        }
-        const pre = caseNotRun(input, env);
-        if (pre) {
-          results.push(pre);
-          continue;
-        }
-        const r = await runCase(ctx, guest, input);
-        results.push(r.result);
-        await writeCaseOutput(plan.outDir, r.result, r.stdout, r.stderr, r.consoleLines);
-        ctx.log.info(`case ${r.result.name}: ${r.result.verdict}${r.result.met ? '' : ` (expected ${r.result.expected})`}${r.result.reason ? ` - ${r.result.reason}` : ''}`);
-        if (r.needsRestart) {
-          ctx.log.warn(`case ${r.result.name} left the L1 unusable (${r.result.verdict}): it will be restarted before the next case`);
-          await guest.shutdown();
-          guest = null;
-        }
-      }
+      await runCases(ctx, session, { inputs: toRun, jobs: Math.max(1, plan.jobs ?? plan.profile.smp), env, outDir: plan.outDir, results });
       timings.runMs = Date.now() - tr;
     } catch (err) {
       if (err instanceof BootCrashError) {
@@ -194,7 +178,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
       if (err instanceof HarnessError) await finish(baseResult('error', order(results, inputs), { error: errorInfo(err) }), err.exitCode);
       throw err;
     } finally {
-      if (guest) await guest.shutdown();
+      if (session.current) await session.current.shutdown();
     }
   }
 

@@ -49,7 +49,7 @@ export async function resolveAccel(values: ParsedOptions, log: Logger): Promise<
 }
 
 /** The guest and per-case options every command that boots an L1 shares (run, ci, bisect, bisect-step). */
-export async function guestRunOptions(values: ParsedOptions, log: Logger): Promise<Pick<RunPlan, 'profile' | 'accel' | 'kvmMode' | 'append' | 'qemu' | 'bios' | 'timeoutSeconds' | 'bootTimeoutMs'>> {
+export async function guestRunOptions(values: ParsedOptions, log: Logger): Promise<Pick<RunPlan, 'profile' | 'accel' | 'kvmMode' | 'append' | 'qemu' | 'bios' | 'timeoutSeconds' | 'bootTimeoutMs' | 'jobs'>> {
   const bootTimeout = int(values, 'boot-timeout');
   return {
     profile: loadProfile(str(values, 'guest') ?? DEFAULT_GUEST),
@@ -59,6 +59,7 @@ export async function guestRunOptions(values: ParsedOptions, log: Logger): Promi
     qemu: str(values, 'qemu') ?? null,
     bios: str(values, 'bios') ?? null,
     timeoutSeconds: int(values, 'timeout') ?? null,
+    jobs: int(values, 'jobs') ?? null,
     ...(bootTimeout ? { bootTimeoutMs: bootTimeout * 1000 } : {}),
   };
 }
