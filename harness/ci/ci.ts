@@ -57,8 +57,8 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     configFragments: plan.configFragments,
     ...extra,
   });
-  const runOn = (series: readonly string[], cases: readonly CaseDefinition[], outDir: string) =>
-    runPipeline(ctx, { ...plan.run, kernel: kernelPlan(series), cases, named: plan.named, repeat: 1, outDir });
+  const runOn = (series: readonly string[], cases: readonly CaseDefinition[], outDir: string, prepared?: PreparedKernel) =>
+    runPipeline(ctx, { ...plan.run, kernel: kernelPlan(series), cases, named: plan.named, repeat: 1, outDir, ...(prepared ? { prepared } : {}) });
 
   let apply: PatchReport[] = patches.map((p, i) => ({ patch: i + 1, subject: p.title, messageId: p.messageId, applied: false, build: 'not-built' }));
   const partial = { base: null as RunResult | null, series: null as RunResult | null, baseKernel: null as PreparedKernel | null };
@@ -110,6 +110,7 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     qemu: plan.run.qemu,
     bios: plan.run.bios,
     timeoutSeconds: plan.run.timeoutSeconds,
+    jobs: plan.run.jobs ?? null,
     harness: harnessVersion(),
   });
   const cached = plan.freshBase ? null : await readCachedResult(ctx.cacheDir, key);
@@ -119,7 +120,8 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     reused = true;
     await writeFile(join(plan.outDir, 'base', 'result.json'), JSON.stringify(cached, null, 2) + '\n');
   } else {
-    partial.base = (await runOn([], plan.cases, join(plan.outDir, 'base'))).result;
+    // The base kernel prepared above (for the key) is the one the run boots: no second store lookup.
+    partial.base = (await runOn([], plan.cases, join(plan.outDir, 'base'), partial.baseKernel)).result;
     if (partial.base.verdict !== 'error') await writeCachedResult(ctx.cacheDir, key, partial.base);
   }
   if (partial.base.verdict === 'error') return finish('error', { reason: `the base run hit an infrastructure error: ${partial.base.error?.message ?? 'see base/result.json'}` });

@@ -15,6 +15,8 @@ export interface ResultKeyParts {
   readonly qemu: string | null;
   readonly bios: string | null;
   readonly timeoutSeconds: number | null;
+  /** --jobs: verdicts beside others that are not clean are re-checked alone, but a race is a race. */
+  readonly jobs: number | null;
   readonly harness: string;
 }
 

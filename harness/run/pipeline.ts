@@ -40,6 +40,8 @@ export interface RunPlan {
   readonly onQemuCommand?: (command: readonly string[]) => void;
   /** A `build --out` directory to boot and test instead of building (the kernel plan is then ignored). */
   readonly prebuilt?: string;
+  /** A kernel this process prepared already for the same plan and cases (the kernel plan is then ignored). */
+  readonly prepared?: KernelForRun;
 }
 
 export interface RunOutcome {
@@ -83,7 +85,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   };
 
   try {
-    kernel = plan.prebuilt ? await loadPrebuilt(plan.prebuilt, plan.cases) : await prepareKernel(ctx, plan.kernel, plan.cases, plan.outDir);
+    kernel = plan.prepared ? plan.prepared : plan.prebuilt ? await loadPrebuilt(plan.prebuilt, plan.cases) : await prepareKernel(ctx, plan.kernel, plan.cases, plan.outDir);
   } catch (err) {
     // The result files are written for every outcome; the error itself goes up to the CLI (exit 5, 4, ...).
     provenance = await provenanceAsked;
