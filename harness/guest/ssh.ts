@@ -16,9 +16,22 @@ export interface ClientKey {
   readonly publicKey: string;
 }
 
+/** An OpenSSH ed25519 public key blob: string "ssh-ed25519" (4 + 11 bytes) and string key (4 + 32 bytes). */
+const ED25519_BLOB_BYTES = 51;
+
+/**
+ * A fresh ed25519 client key. ssh2's generator drops a leading zero byte of the public key about once in 256
+ * keys: the public line then holds 31 bytes and the private key does not parse ("Malformed OpenSSH private
+ * key"), so every connection of that run fails at once. Such keys are thrown away and another one made.
+ */
 export function generateClientKey(comment = 'sea-harness'): ClientKey {
-  const k = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: k.private, publicKey: k.public };
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const k = utils.generateKeyPairSync('ed25519', { comment });
+    if (publicKeyBlob(k.public).length === ED25519_BLOB_BYTES && !(utils.parseKey(k.private) instanceof Error)) {
+      return { privateKey: k.private, publicKey: k.public };
+    }
+  }
+  throw new HarnessError('could not make a well-formed ed25519 client key in 32 tries', { stage: 'ssh', hint: 'the ssh2 package\'s key generator misbehaves: reinstall it with `npm ci`' });
 }
 
 /** The raw key blob of an OpenSSH one-line public key, for comparing with what the server presents. */
@@ -82,7 +95,12 @@ export class SshSession {
           reject(new HarnessError('the L1 presented an SSH host key that is not the pinned one', { stage: 'ssh', hint: 'the guest image and its recorded host key disagree: `npx sea-harness cache clean --images`', cause: err }));
         } else reject(err);
       });
-      client.connect(config);
+      try {
+        client.connect(config);
+      } catch (err) {
+        // A key or option ssh2 refuses: no retry can help.
+        reject(new HarnessError(`ssh2 refused the connection settings: ${(err as Error).message}`, { stage: 'ssh', cause: err, hint: 'the run\'s client key is in the --out directory (id_ed25519)' }));
+      }
     });
   }
 
@@ -93,6 +111,8 @@ export class SshSession {
   static async connectWithRetry(target: SshTarget, options: { deadline: number; signal: AbortSignal; gone: () => string | null }): Promise<SshSession> {
     const started = Date.now();
     let attempts = 0;
+    /** What the attempts met, by message, in the order first seen. */
+    const seen = new Map<string, number>();
     try {
       return await pRetry(
         async () => {
@@ -103,7 +123,13 @@ export class SshSession {
           attempts++;
           // A handshake takes well under a second here even under TCG: an attempt that hangs is abandoned for a
           // fresh connection rather than waited on.
-          return await SshSession.connect(target, Math.min(left, CONNECT_ATTEMPT_MS));
+          try {
+            return await SshSession.connect(target, Math.min(left, CONNECT_ATTEMPT_MS));
+          } catch (err) {
+            const m = (err as Error).message;
+            seen.set(m, (seen.get(m) ?? 0) + 1);
+            throw err;
+          }
         },
         {
           retries: 1000,
@@ -116,7 +142,8 @@ export class SshSession {
       );
     } catch (err) {
       if (err instanceof HarnessError || options.signal.aborted) throw err;
-      throw new Error(`${attempts} attempt(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, the last: ${(err as Error).message}`, { cause: err });
+      const met = [...seen].map(([m, n]) => `${n}x "${m}"`).join(', ') || (err as Error).message;
+      throw new Error(`${attempts} attempt(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${met}`, { cause: err });
     }
   }
 

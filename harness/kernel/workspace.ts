@@ -1,5 +1,5 @@
 // The kernel workspace: one git repository with one work tree and one O= build directory per (config, toolchain).
-import { access, appendFile, copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { access, appendFile, copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run, capture } from '../util/exec.js';
@@ -103,5 +103,23 @@ export async function checkoutDetached(ctx: Context, ws: Workspace, commit: stri
 
 /** Run `fn` holding the workspace lock: one run at a time changes the work tree and the build directory. */
 export function withWorkspace<T>(ctx: Context, ws: Workspace, fn: () => Promise<T>): Promise<T> {
-  return withLock(ctx, ws.lockPath, 'kernel workspace', fn);
+  return withLock(ctx, ws.lockPath, 'kernel workspace', async () => {
+    await pruneAlternates(ws);
+    return fn();
+  });
+}
+
+/**
+ * Forget borrowed object stores that are gone (a user's tree deleted or moved; the test histories): git would
+ * print "unable to normalize alternate object path" on every command. Under the lock, so no run is adding one.
+ * What the workspace still needs from a deleted tree is checked out or fetched again when that tree is used.
+ */
+async function pruneAlternates(ws: Workspace): Promise<void> {
+  const file = join(ws.src, '.git', 'objects', 'info', 'alternates');
+  const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const kept: string[] = [];
+  for (const l of lines) if (await exists(l)) kept.push(l);
+  if (kept.length === lines.length) return;
+  await writeFile(`${file}.tmp`, kept.map((l) => `${l}\n`).join(''));
+  await rename(`${file}.tmp`, file);
 }
