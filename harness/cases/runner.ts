@@ -16,6 +16,8 @@ import { delay } from '../util/delay.js';
 export const GUEST_BIN_DIR = '/opt/sea';
 /** Extra time the harness gives beyond the in-L1 timeout before it stops waiting. */
 const OUTER_GRACE_MS = 15_000;
+/** After the in-L1 SIGKILL, how long a process may take to go (a VM's teardown under TCG) before it counts as stuck. */
+const KILL_SETTLE_MS = 5_000;
 
 export interface CaseRunInput {
   readonly def: CaseDefinition;
@@ -92,11 +94,24 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
   const crashesBefore = guest.qemu.console.crashes.length;
   const warningsBefore = guest.qemu.console.warnings.length;
   ctx.log.info(`case ${name}${input.iteration > 1 ? ` #${input.iteration}` : ''}: running (timeout ${input.timeoutSeconds} s)`);
-  // busybox timeout sends SIGKILL at the deadline; a task looping in the kernel survives even that.
+  // busybox timeout sends SIGKILL at the deadline; a task looping in the kernel survives even that, and
+  // timeout then waits for it forever. Shortly after the deadline, a process still there is stuck: stop
+  // waiting then rather than at the outer deadline.
   const cmd = `cd /tmp && exec timeout -s KILL ${input.timeoutSeconds} ${guestBinaryPath(input.def)}`;
+  const stuck = new AbortController();
+  const probe = setTimeout(() => {
+    void guest.ssh
+      .exec(`pidof ${name} || true`, { timeoutMs: 10_000 })
+      .then((p) => {
+        if (p.stdout.trim() !== '') stuck.abort();
+      })
+      .catch(() => undefined);
+  }, input.timeoutSeconds * 1000 + KILL_SETTLE_MS);
+  probe.unref();
   const r = await guest.ssh
-    .exec(cmd, { timeoutMs: input.timeoutSeconds * 1000 + OUTER_GRACE_MS })
+    .exec(cmd, { timeoutMs: input.timeoutSeconds * 1000 + OUTER_GRACE_MS, signal: stuck.signal })
     .catch((err: Error) => ({ exitCode: null, signal: null, stdout: '', stderr: String(err.message), durationMs: Date.now() - started, timedOut: false, lost: true }));
+  clearTimeout(probe);
   const durationMs = Date.now() - started;
   if (r.exitCode === null && !r.timedOut) {
     // The connection went away without an exit status: give QEMU's exit (or a panic) a moment to show.

@@ -152,7 +152,7 @@ export class SshSession {
    * On timeout the channel is closed and `timedOut` is set: closing it does not kill the remote command,
    * which is why cases run under `timeout` inside the L1 as well.
    */
-  exec(command: string, options: { timeoutMs?: number; stdin?: Buffer | string; onStdout?: (s: string) => void } = {}): Promise<ExecResultSsh> {
+  exec(command: string, options: { timeoutMs?: number; stdin?: Buffer | string; onStdout?: (s: string) => void; signal?: AbortSignal } = {}): Promise<ExecResultSsh> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       this.client.exec(command, (err, channel: ClientChannel) => {
@@ -170,15 +170,16 @@ export class SshSession {
           if (timer) clearTimeout(timer);
           resolve({ exitCode, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(errb).toString(), durationMs: Date.now() - started, timedOut });
         };
-        if (options.timeoutMs) {
-          timer = setTimeout(() => {
-            timedOut = true;
-            // dropbear answers the channel close only once the command has exited, and a command stuck in
-            // the kernel never does: settle now rather than wait for the close.
-            channel.close();
-            settle();
-          }, options.timeoutMs);
-        }
+        // dropbear answers the channel close only once the command has exited, and a command stuck in the
+        // kernel never does: settle now rather than wait for the close.
+        const giveUp = () => {
+          timedOut = true;
+          channel.close();
+          settle();
+        };
+        if (options.timeoutMs) timer = setTimeout(giveUp, options.timeoutMs);
+        if (options.signal?.aborted) giveUp();
+        else options.signal?.addEventListener('abort', giveUp, { once: true });
         channel.on('data', (d: Buffer) => {
           out.push(d);
           options.onStdout?.(d.toString());
