@@ -81,7 +81,7 @@ t.test('a case that hangs in the kernel: timeout, the L1 restarted, the next cas
   const result = JSON.parse(r.stdout) as RunResult;
   const hang = byName(result, 'inject_iabt');
   t.equal(hang.verdict, 'timeout');
-  t.ok(hang.durationMs < 30_000 + 35_000, `ended within its deadline (${hang.durationMs} ms)`);
+  t.ok(hang.durationMs < 30_000 + 10_000, `ended soon after its in-L1 deadline, not at the outer one (${hang.durationMs} ms)`);
   t.match(r.stderr, /it will be restarted before the next case/);
   t.equal(byName(result, 'external_aborts').verdict, 'pass', 'the next case ran in a fresh L1');
   t.equal((readFileSync(join(dir, 'console.log'), 'utf8').match(/sea-harness: sshd ready/g) ?? []).length, 2, 'two boots');
@@ -97,7 +97,7 @@ t.test('a case that hangs beside another: that one passes, the hang is confirmed
   const hang = byName(result, 'inject_iabt');
   t.equal(hang.verdict, 'timeout');
   t.match(hang.besideAttempt, { verdict: 'timeout', ranBeside: ['external_aborts'] });
-  t.ok(hang.durationMs < 30_000 + 35_000, `ended within its deadline (${hang.durationMs} ms)`);
+  t.ok(hang.durationMs < 30_000 + 10_000, `ended soon after its in-L1 deadline, not at the outer one (${hang.durationMs} ms)`);
   const ext = byName(result, 'external_aborts');
   t.equal(ext.verdict, 'pass', 'the case beside the stuck one passed');
   t.same(ext.ranBeside, ['inject_iabt']);
