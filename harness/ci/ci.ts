@@ -97,7 +97,11 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
   try {
     partial.baseKernel = await prepareKernel(ctx, kernelPlan([]), plan.cases, join(plan.outDir, 'base'));
   } catch (err) {
-    if (err instanceof HarnessError && !ctx.signal.aborted) return finish('error', { reason: `the base does not build, so nothing can be blamed on the series (infrastructure): ${err.message}` });
+    if (err instanceof HarnessError && !ctx.signal.aborted) {
+      const detail = `${err.message}${err.outputTail ? ` (${err.outputTail.trim().split('\n').at(-1)})` : ''}`;
+      const what = err.exitCode === ExitCode.buildFailed ? 'the base does not build' : 'the base kernel could not be prepared';
+      return finish('error', { reason: `${what}, so nothing can be blamed on the series (infrastructure): ${detail}` });
+    }
     throw err;
   }
   const key = resultKey({

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { createContext } from '../util/context.js';
-import { withWorkspace, type Workspace } from './workspace.js';
+import { openWorkspace, withWorkspace, type Workspace } from './workspace.js';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../test-support/paths.js';
 
 t.test('withWorkspace drops alternates whose directory is gone; git stops complaining', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'sea-ws-'));
@@ -24,4 +26,19 @@ t.test('withWorkspace drops alternates whose directory is gone; git stops compla
   t.equal(seen, `${kept}\n`, 'pruned before the locked work runs');
   const after = await execa('git', ['-C', src, 'count-objects', '-v'], { reject: false });
   t.equal(String(after.stderr), '', 'no complaint after');
+});
+
+t.test('processes that open one new workspace at once all get it, configured (no config.lock race)', async (t) => {
+  const cache = mkdtempSync(join(tmpdir(), 'sea-ws-cache-'));
+  // Separate processes, as two `ci` runs are: concurrent `git config` writes fail on config.lock with exit 255.
+  const modules = pathToFileURL(join(ROOT, 'dist', 'harness')).href;
+  const script = `
+    const { openWorkspace } = await import('${modules}/kernel/workspace.js');
+    const { createContext } = await import('${modules}/util/context.js');
+    await openWorkspace(createContext({ cacheDir: ${JSON.stringify(cache)} }), { id: 'test' }, null);`;
+  const runs = await Promise.all(Array.from({ length: 8 }, () => execa('node', ['--input-type=module', '-e', script], { reject: false })));
+  t.same(runs.map((r) => r.exitCode), Array(8).fill(0), runs.map((r) => String(r.stderr).trim()).filter(Boolean).join('\n'));
+  const ws = join(cache, 'workspaces', 'test-default', 'src');
+  const cfg = await execa('git', ['-C', ws, 'config', '--local', '--list']);
+  for (const want of ['user.name=sea-harness', 'user.email=sea-harness@localhost', 'gc.auto=0', 'advice.detachedhead=false']) t.match(cfg.stdout, want);
 });

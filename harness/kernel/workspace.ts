@@ -34,6 +34,13 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+const WORKSPACE_GIT_CONFIG: readonly (readonly [string, string])[] = [
+  ['user.name', 'sea-harness'],
+  ['user.email', 'sea-harness@localhost'],
+  ['gc.auto', '0'],
+  ['advice.detachedhead', 'false'],
+];
+
 export async function openWorkspace(ctx: Context, toolchain: Toolchain, userConfigKey: string | null): Promise<Workspace> {
   const root = workspacePath(ctx.cacheDir, toolchain, userConfigKey);
   const ws: Workspace = {
@@ -47,16 +54,20 @@ export async function openWorkspace(ctx: Context, toolchain: Toolchain, userConf
   await mkdir(ws.src, { recursive: true });
   await mkdir(ws.build, { recursive: true });
   await mkdir(ws.logs, { recursive: true });
-  if (!(await exists(join(ws.src, '.git')))) {
-    await git(ctx, ws, ['init', '-q', '-b', 'sea-work']);
-    await borrowFromSiblings(ctx, ws);
-  }
-  // Local identity and settings: git am and the import commit need an identity; gc while a build
-  // reads the tree would only cost time.
-  await git(ctx, ws, ['config', 'user.name', 'sea-harness']);
-  await git(ctx, ws, ['config', 'user.email', 'sea-harness@localhost']);
-  await git(ctx, ws, ['config', 'gc.auto', '0']);
-  await git(ctx, ws, ['config', 'advice.detachedHead', 'false']);
+  // Under the lock: two runs starting at once would both write .git/config, and the loser's `git config`
+  // fails on config.lock (exit 255).
+  await withLock(ctx, ws.lockPath, 'kernel workspace', async () => {
+    if (!(await exists(join(ws.src, '.git')))) {
+      await git(ctx, ws, ['init', '-q', '-b', 'sea-work']);
+      await borrowFromSiblings(ctx, ws);
+    }
+    // Local identity and settings: git am and the import commit need an identity; gc while a build
+    // reads the tree would only cost time. Written only when missing.
+    const have = new Set((await git(ctx, ws, ['config', '--local', '--list'], { reject: false })).stdout.split('\n'));
+    for (const [key, value] of WORKSPACE_GIT_CONFIG) {
+      if (!have.has(`${key}=${value}`)) await git(ctx, ws, ['config', key, value]);
+    }
+  });
   await writeFile(join(root, 'README'), 'sea-harness kernel workspace: src/ is a git work tree, build/ the O= directory. Managed by sea-harness; `npx sea-harness cache` lists and cleans it.\n');
   return ws;
 }
