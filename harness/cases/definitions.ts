@@ -5,6 +5,7 @@ import { UsageError } from '../util/errors.js';
 import { projectRoot } from '../util/project.js';
 import { DataReader } from '../util/validate.js';
 import { VERDICTS, type Verdict } from '../model/result.js';
+import { CAPABILITIES, type Capability } from '../guest/profiles.js';
 
 export interface KnownSkip {
   readonly id: string;
@@ -20,6 +21,11 @@ export interface Expectation {
   readonly skip: string | null;
 }
 
+/** An expectation for the profiles that provide every capability listed (none: every profile). */
+export interface ExpectRule extends Expectation {
+  readonly provides: readonly Capability[];
+}
+
 export interface CaseDefinition {
   readonly name: string;
   readonly description: string;
@@ -31,8 +37,13 @@ export interface CaseDefinition {
   readonly notes: readonly string[];
   readonly absentHint: string | null;
   readonly knownSkips: readonly KnownSkip[];
-  /** By guest profile name, plus `default`. */
-  readonly expect: ReadonlyMap<string, Expectation>;
+  /**
+   * A line the test prints only when it passes (sea_to_user prints no `ok` line: "Guest done gracefully!"): exit 0
+   * without it is not a pass (it is the known skip it reported, or a fail).
+   */
+  readonly passMarker: string | null;
+  /** First match wins: the first rule whose capabilities the profile all provides; the last rule matches every profile. */
+  readonly expect: readonly ExpectRule[];
   /**
    * May share the L1 with other such cases (--jobs): its L2, memslots and hugepages do not collide with theirs.
    * Off unless the case file says so (ad-hoc cases run alone).
@@ -43,7 +54,7 @@ export interface CaseDefinition {
 }
 
 export const DEFAULT_CASES = ['sea_to_user', 'inject_iabt', 'external_aborts'];
-const KEYS = ['name', 'description', 'selftest', 'kconfig', 'requires', 'timeoutSeconds', 'notes', 'absentHint', 'knownSkips', 'expect', 'concurrent'];
+const KEYS = ['name', 'description', 'selftest', 'kconfig', 'requires', 'timeoutSeconds', 'notes', 'absentHint', 'knownSkips', 'passMarker', 'expect', 'concurrent'];
 
 export function parseCase(file: string, value: unknown): CaseDefinition {
   const r = DataReader.root(file, value).only(KEYS);
@@ -53,17 +64,17 @@ export function parseCase(file: string, value: unknown): CaseDefinition {
     k.only(['id', 'match', 'reason']);
     return { id: k.string('id'), match: k.string('match'), reason: k.string('reason') };
   });
-  const expect = new Map<string, Expectation>();
-  const ex = r.child('expect');
-  if (!ex.keys().includes('default')) r.fail('expect', 'needs a "default" entry');
-  for (const profile of ex.keys()) {
-    const e = ex.child(profile).only(['verdict', 'skip']);
+  const expect = r.children('expect').map((e): ExpectRule => {
+    e.only(['provides', 'verdict', 'skip']);
+    const provides = e.strings('provides', []);
+    for (const c of provides) if (!(CAPABILITIES as readonly string[]).includes(c)) e.fail('provides', `"${c}" is not one of ${CAPABILITIES.join(', ')}`);
     const verdict = e.oneOf('verdict', VERDICTS);
     const skip = e.optString('skip');
     if (skip !== null && !knownSkips.some((k) => k.id === skip)) e.fail('skip', `"${skip}" is not a knownSkips id; valid: ${knownSkips.map((k) => k.id).join(', ')}`);
     if (verdict === 'skip' && skip === null) e.fail('skip', 'an expected skip must name the knownSkips id it must match');
-    expect.set(profile, { verdict, skip });
-  }
+    return { provides: provides as Capability[], verdict, skip };
+  });
+  if (expect.length === 0 || expect.at(-1)!.provides.length > 0) r.fail('expect', 'the last rule must have no "provides": it is what every other profile expects');
   return {
     name: r.string('name'),
     description: r.string('description'),
@@ -74,6 +85,7 @@ export function parseCase(file: string, value: unknown): CaseDefinition {
     notes: r.strings('notes', []),
     absentHint: r.optString('absentHint'),
     knownSkips,
+    passMarker: r.optString('passMarker'),
     expect,
     concurrent: r.bool('concurrent', false),
     adHoc: false,
@@ -110,7 +122,8 @@ export function adHocCase(spec: string): CaseDefinition {
     notes: [],
     absentHint: null,
     knownSkips: [],
-    expect: new Map([['default', { verdict: 'pass', skip: null }]]),
+    passMarker: null,
+    expect: [{ provides: [], verdict: 'pass', skip: null }],
     concurrent: false,
     adHoc: true,
   };
@@ -128,6 +141,7 @@ export function resolveCases(names: readonly string[], selftests: readonly strin
   return chosen;
 }
 
-export function expectationFor(c: CaseDefinition, profile: string): Expectation {
-  return c.expect.get(profile) ?? c.expect.get('default')!;
+export function expectationFor(c: CaseDefinition, profile: { readonly provides: readonly Capability[] }): Expectation {
+  const rule = c.expect.find((e) => e.provides.every((cap) => profile.provides.includes(cap))) ?? c.expect.at(-1)!;
+  return { verdict: rule.verdict, skip: rule.skip };
 }

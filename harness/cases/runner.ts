@@ -8,8 +8,9 @@ import type { Guest } from '../guest/boot.js';
 import type { L1Environment } from '../guest/environment.js';
 import type { SelftestBinary } from '../kernel/selftests.js';
 import type { CaseDefinition, Expectation } from './definitions.js';
-import { decideVerdict, meetsExpectation, type VerdictResult } from './verdict.js';
+import { decideVerdict, killedByDeadline, meetsExpectation, type VerdictResult } from './verdict.js';
 import { parseAssertion } from './assertion.js';
+import { parseSeaExit } from './sea-exit.js';
 import { delay } from '../util/delay.js';
 
 /** Where the per-run overlay puts the case binaries in the L1. */
@@ -122,8 +123,7 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
   if (qemuGone || guest.qemu.console.crashes.length > crashesBefore) await delay(500);
   const crashes = guest.qemu.console.crashes.slice(crashesBefore);
   const warnings = guest.qemu.console.warnings.slice(warningsBefore);
-  const killedAtDeadline = (r.signal === 'KILL' || r.exitCode === 137 || r.exitCode === 124) && durationMs >= input.timeoutSeconds * 1000 - 1000;
-  const timedOut = r.timedOut || killedAtDeadline;
+  const timedOut = r.timedOut || killedByDeadline(r.signal, r.exitCode, durationMs, input.timeoutSeconds);
   let leftover = false;
   if (!qemuGone && crashes.length === 0 && (timedOut || r.exitCode === null)) {
     const p = await guest.ssh.exec(`sleep 2; pidof ${name} || true`, { timeoutMs: 30_000 }).catch(() => null);
@@ -140,7 +140,9 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
     v = decideVerdict(input.def, { exitCode: r.exitCode, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ktap, timedOut, crashes, warnings, backtrace });
   }
   const consoleLines = guest.qemu.console.linesSince(consoleStart);
+  const kvmExit = parseSeaExit(r.stdout);
   const result = caseResult(input, v, {
+    ...(kvmExit ? { kvmExit } : {}),
     exitCode: r.exitCode,
     durationMs,
     warnings,

@@ -46,9 +46,22 @@ function knownSkipIn(c: CaseDefinition, texts: readonly string[]): KnownSkip | n
   return null;
 }
 
+function meaningfulLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^Random seed:/.test(l));
+}
+
 function lastMeaningfulLine(text: string): string | null {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^Random seed:/.test(l));
-  return lines.at(-1) ?? null;
+  return meaningfulLines(text).at(-1) ?? null;
+}
+
+/**
+ * The in-L1 `timeout -s KILL` ended the case: killed by SIGKILL (ssh2 names it `SIGKILL`, the SSH protocol `KILL`;
+ * a shell reports 137, GNU timeout 124) no earlier than its deadline. Whether the process was stuck in the kernel
+ * afterwards does not matter: it reached its deadline, so it timed out.
+ */
+export function killedByDeadline(signal: string | null, exitCode: number | null, durationMs: number, timeoutSeconds: number): boolean {
+  const killed = (signal !== null && /^(SIG)?KILL$/.test(signal)) || exitCode === 137 || exitCode === 124;
+  return killed && durationMs >= timeoutSeconds * 1000 - 1000;
 }
 
 export function guestLinesOf(stdout: string): string[] {
@@ -64,15 +77,26 @@ export function decideVerdict(c: CaseDefinition, o: CaseObservation): VerdictRes
   const esr = findEsrValues(all).map((e) => `${e.text}: ${describeEsr(e.decoded)}`);
   const base = { guestLines, esr, skip: null, assertion: null };
   if (o.crashes.length > 0) return { ...base, verdict: 'crash', reason: `the L1 kernel crashed: ${o.crashes[0]}` };
-  if (o.timedOut) return { ...base, verdict: 'timeout', reason: `no result within the case's timeout${o.signal ? ` (killed by ${o.signal})` : ''}` };
+  if (o.timedOut) {
+    const last = meaningfulLines(o.stdout).slice(-2);
+    const said = last.length ? `; its last lines: ${last.map((l) => `"${l.replace(/^#\s*/, '')}"`).join(', ')}` : '; it printed nothing';
+    return { ...base, verdict: 'timeout', reason: `no result within the case's timeout${o.signal ? ` (killed by ${o.signal})` : ''}${said}` };
+  }
 
   const tests = o.ktap ? flatten(o.ktap.tests) : [];
   const failed = tests.filter((t) => t.result === 'fail' || t.result === 'error' || t.result === 'timeout');
   const skipped = tests.filter((t) => t.result === 'skip');
   const assertion = parseAssertion(all);
 
+  if (o.exitCode === KSFT_PASS && failed.length === 0 && c.passMarker && !o.stdout.includes(c.passMarker)) {
+    // sea_to_user's SIGBUS handler reports its skip and exits 0: exit 0 without the pass marker is that skip.
+    const k = knownSkipIn(c, skipped.map((t) => t.reason ?? ''));
+    if (k) return { ...base, verdict: 'skip', skip: k, reason: `${k.reason} (test said: "${skipped.find((t) => t.reason?.includes(k.match))?.reason ?? k.match}"; exit 0)` };
+    return { ...base, verdict: 'fail', reason: `exit 0 without "${c.passMarker}", the line it prints only when it passes: ${lastMeaningfulLine(o.stdout) ?? 'no output'}` };
+  }
   if (o.exitCode === KSFT_PASS && failed.length === 0) {
-    return { ...base, verdict: 'pass', reason: tests.length ? `${tests.filter((t) => t.result === 'pass').length} of ${tests.length} subtests passed` : null };
+    const subtests = tests.length ? `${tests.filter((t) => t.result === 'pass').length} of ${tests.length} subtests passed` : null;
+    return { ...base, verdict: 'pass', reason: c.passMarker ? `exit 0 after "${c.passMarker}"` : subtests };
   }
   if (o.exitCode === KSFT_SKIP) {
     const k = knownSkipIn(c, [...skipped.map((t) => t.reason ?? ''), all]);

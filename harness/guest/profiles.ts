@@ -18,11 +18,28 @@ export interface GuestProfile {
   readonly append: readonly string[];
   readonly expectAcpiTables: readonly string[];
   readonly kconfig: readonly string[];
+  /**
+   * Which qemu-system-aarch64 boots it: `sea-harness`, the project's build (qemu/: EINJ, poisoned memory, SEA
+   * routing); `system`, the host's (Debian's qemu-system-arm). `--qemu PATH` overrides both.
+   */
+  readonly qemu: QemuKind;
+  /** What the machine provides that case expectations are keyed to (cases/*.json `expect`). */
+  readonly provides: readonly Capability[];
   readonly file: string;
 }
 
+export const QEMU_KINDS = ['sea-harness', 'system'] as const;
+export type QemuKind = (typeof QEMU_KINDS)[number];
+
+/**
+ * `einj`: an ACPI EINJ table whose memory errors poison guest memory and fail as SEAs routed to EL2;
+ * `firmwareFirst`: the platform records the error in GHES before the abort, so the L1's APEI claims it.
+ */
+export const CAPABILITIES = ['einj', 'firmwareFirst'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
 export const DEFAULT_GUEST = 'virt-ras-nested';
-const KEYS = ['name', 'description', 'machine', 'cpu', 'smp', 'memoryMiB', 'firmware', 'append', 'expectAcpiTables', 'kconfig'];
+const KEYS = ['name', 'description', 'machine', 'cpu', 'smp', 'memoryMiB', 'firmware', 'append', 'expectAcpiTables', 'kconfig', 'qemu', 'provides'];
 
 export function parseProfile(file: string, value: unknown): GuestProfile {
   const r = DataReader.root(file, value).only(KEYS);
@@ -39,8 +56,17 @@ export function parseProfile(file: string, value: unknown): GuestProfile {
     append: r.strings('append', []),
     expectAcpiTables: r.strings('expectAcpiTables', []),
     kconfig: r.strings('kconfig', []),
+    qemu: r.oneOf('qemu', QEMU_KINDS),
+    provides: capabilities(r),
     file,
   };
+}
+
+function capabilities(r: DataReader): Capability[] {
+  const list = r.strings('provides', []);
+  for (const c of list) if (!(CAPABILITIES as readonly string[]).includes(c)) r.fail('provides', `"${c}" is not one of ${CAPABILITIES.join(', ')}`);
+  if (list.includes('firmwareFirst') && !list.includes('einj')) r.fail('provides', 'firmwareFirst is a mode of einj: list both');
+  return list as Capability[];
 }
 
 export function guestsDir(): string {

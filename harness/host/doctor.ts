@@ -30,9 +30,23 @@ async function checkOne(ctx: Context, r: Requirement): Promise<CheckResult> {
   }
   const res = await run(ctx, r.probe.command, [...(r.probe.versionArgs ?? ['-h'])], { stage: 'setup', reject: false, timeoutMs: 20_000 }).catch(() => null);
   // `dropbearkey -h` exits 1 but proves it is there; a missing command has no exit code (ENOENT).
-  const ok = res !== null && res.exitCode !== -1 && !/ENOENT/.test(res.stderr);
+  const found = res !== null && res.exitCode !== -1 && !/ENOENT/.test(res.stderr);
   const text = `${res?.stdout ?? ''}\n${res?.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '') ?? '';
-  return { ...base, ok, version: ok ? text.trim().slice(0, 100) : null };
+  const ok = found && (!r.minVersion || versionAtLeast(text, r.minVersion));
+  return { ...base, ok, version: found ? text.trim().slice(0, 100) + (ok ? '' : ` (older than ${r.minVersion})`) : null };
+}
+
+/** Whether the first `x.y[.z]` in a version line is at least `min`. */
+export function versionAtLeast(versionLine: string, min: string): boolean {
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(versionLine);
+  if (!m) return false;
+  const have = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  const want = min.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = have[i]! - (want[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
 }
 
 /** KVM acceleration for an arm64 L1 needs an arm64 host with a usable /dev/kvm (with nested virt for virtualization=on). */

@@ -7,6 +7,8 @@ export interface Requirement {
   readonly package: string;
   /** apt target release for the package (qemu 10.x comes from bookworm-backports). */
   readonly target?: string;
+  /** The lowest version that works (compared with the first x.y[.z] of the version output). */
+  readonly minVersion?: string;
   readonly why: string;
 }
 
@@ -31,5 +33,17 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'dropbearkey', probe: { command: 'dropbearkey' }, package: 'dropbear-bin', why: 'makes the guest\'s SSH host key on the host' },
   { name: 'ssh', probe: { command: 'ssh', versionArgs: ['-V'] }, package: 'openssh-client', why: 'repro.sh reaches the L1 with plain OpenSSH' },
   { name: 'qemu-system-aarch64', probe: { command: 'qemu-system-aarch64', versionArgs: ['--version'] }, package: 'qemu-system-arm', target: 'bookworm-backports', why: 'boots the L1 (10.x from bookworm-backports; 7.2 works too)' },
+  // Building the project's QEMU (qemu/): a minimal aarch64-softmmu build needs these and nothing else.
+  { name: 'cc', probe: { command: 'cc', versionArgs: ['--version'] }, package: 'gcc', why: 'builds the project\'s QEMU' },
+  { name: 'meson', probe: { command: 'meson', versionArgs: ['--version'] }, package: 'meson', target: 'bookworm-backports', minVersion: '1.5', why: 'QEMU 10\'s configure needs meson >= 1.5 (bookworm has 1.0)' },
+  { name: 'ninja', probe: { command: 'ninja', versionArgs: ['--version'] }, package: 'ninja-build', why: 'builds the project\'s QEMU' },
+  { name: 'pycotap', probe: { file: '/usr/lib/python3/dist-packages/pycotap/__init__.py' }, package: 'python3-pycotap', target: 'bookworm-backports', why: 'QEMU\'s configure checks for it in its venv' },
+  { name: 'python3-venv', probe: { file: '/usr/lib/python3.11/ensurepip/__init__.py' }, package: 'python3-venv', why: 'QEMU\'s configure makes a venv with Debian\'s python3' },
+  { name: 'pkg-config', probe: { command: 'pkg-config', versionArgs: ['--version'] }, package: 'pkgconf', why: 'QEMU\'s configure finds its libraries with it' },
+  { name: 'bzip2', probe: { command: 'bzip2', versionArgs: ['--help'] }, package: 'bzip2', why: 'QEMU\'s meson unpacks firmware images with it' },
+  { name: 'glib headers', probe: { file: '/usr/include/glib-2.0/glib.h' }, package: 'libglib2.0-dev', why: 'builds the project\'s QEMU' },
+  { name: 'zlib headers', probe: { file: '/usr/include/zlib.h' }, package: 'zlib1g-dev', why: 'builds the project\'s QEMU' },
+  { name: 'libfdt headers', probe: { file: '/usr/include/libfdt.h' }, package: 'libfdt-dev', why: 'the virt machine builds its device tree with libfdt' },
+  { name: 'libslirp headers', probe: { file: '/usr/include/slirp/libslirp.h' }, package: 'libslirp-dev', why: '-netdev user (the SSH forward) in the project\'s QEMU' },
   { name: 'UEFI firmware', probe: { file: '/usr/share/qemu-efi-aarch64/QEMU_EFI.fd' }, package: 'qemu-efi-aarch64', why: 'ACPI (and ras=on\'s HEST) only reach the kernel through UEFI' },
 ];

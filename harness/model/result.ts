@@ -36,6 +36,17 @@ export interface CaseResult {
   readonly guestLines?: readonly string[];
   /** ESR values the test printed, decoded (EC, IL, FnV, FSC). */
   readonly esr?: readonly string[];
+  /** sea_to_user: the KVM_EXIT_ARM_SEA it saw (ESR decoded, GVA/GPA with their valid flags). */
+  readonly kvmExit?: {
+    readonly exitReason: string | null;
+    readonly esr: string;
+    readonly flags: string;
+    readonly gva: string;
+    readonly gvaValid: boolean;
+    readonly gpa: string;
+    readonly gpaValid: boolean;
+    readonly description: string;
+  };
   /** L1 console lines printed while the case ran (the last 200); with `ranBeside`, theirs are among them. */
   readonly kernelLog?: readonly string[];
   /** The cases that ran in the same L1 at some time during this one (--jobs); absent when it ran alone. */
@@ -55,6 +66,19 @@ export interface SeriesPatchStatus {
   readonly applied: boolean;
 }
 
+export interface QemuProvenance {
+  readonly origin: 'user' | 'sea-harness' | 'system';
+  readonly path: string;
+  readonly build: {
+    readonly key: string;
+    readonly version: string;
+    readonly sourceSha256: string;
+    readonly patches: ReadonlyArray<{ readonly file: string; readonly subject: string; readonly sha256: string }>;
+    readonly configure: readonly string[];
+    readonly compiler: string;
+  } | null;
+}
+
 export interface RunResult {
   readonly schema: 'sea-harness/run@1';
   readonly verdict: RunVerdict;
@@ -72,6 +96,8 @@ export interface RunResult {
     readonly qemu: string | null;
     readonly firmware: string | null;
     readonly debianSource: string | null;
+    /** Which QEMU booted the L1 (an addition to DESIGN.md's keys): the project's build names its patches. */
+    readonly qemuBuild?: QemuProvenance | null;
   };
   readonly guest: {
     readonly profile: string;
@@ -87,6 +113,8 @@ export interface RunResult {
     /** Of kernelBuildMs: writing and verifying the .config before make (an addition to DESIGN.md's keys). */
     readonly kernelConfigMs?: number;
     readonly selftestsBuildMs: number;
+    /** The project's QEMU: 0 on a store hit (an addition to DESIGN.md's keys). */
+    readonly qemuBuildMs?: number;
     readonly imageMs: number;
     readonly bootMs: number;
     readonly runMs: number;

@@ -57,6 +57,7 @@ function caseDetail(c: CaseResult, p: Palette): string[] {
   const beside = besideText(c);
   if (beside) out.push(`  ${c.besideAttempt ? p.yellow(beside) : p.dim(beside)}`);
   for (const w of c.warnings) out.push(`  ${p.yellow(`kernel ${w.kind}:`)} ${oneLine(w.line)}`);
+  if (c.kvmExit) out.push(`  KVM exit: ${oneLine(c.kvmExit.description)}`);
   for (const g of c.guestLines ?? []) out.push(`  ${oneLine(g)}`);
   for (const e of c.esr ?? []) out.push(`  ESR ${oneLine(e)}`);
   for (const b of c.buildWarnings ?? []) out.push(p.yellow(`  build warning: ${oneLine(b)}`));

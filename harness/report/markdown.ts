@@ -66,6 +66,7 @@ function caseDetails(c: CaseResult): string[] {
   for (const n of c.notes ?? []) out.push(`- note: ${cell(n)}`);
   for (const w of c.warnings) out.push(`- kernel ${w.kind}: \`${oneLine(w.line).replace(/`/g, "'")}\``);
   for (const b of c.buildWarnings ?? []) out.push(`- build warning: ${cell(b)}`);
+  if (c.kvmExit) out.push(`- KVM exit: ${cell(c.kvmExit.description)}`);
   for (const g of c.guestLines ?? []) out.push(`- ${cell(g)}`);
   for (const e of c.esr ?? []) out.push(`- ESR ${cell(e)}`);
   const doc = c.ktap;

@@ -37,8 +37,14 @@ export async function runCases(ctx: Context, session: L1Session, loop: CaseLoopI
   // A result is final as soon as its attempt ends, unless it must be re-checked alone (the set of cases it ran
   // beside is complete by then), so a later boot crash cannot take the finished ones with it.
   const again: Attempt[] = [];
+  const ended = new Map<string, CaseResult>();
   await runPhase(ctx, session, loop, loop.inputs, loop.jobs, async (a) => {
-    if (!needsAloneRerun({ met: a.result.met, warningCount: a.result.warnings.length, ranBeside: a.ranBeside })) {
+    ended.set(label(a.input), a.result);
+    const besideClean = a.ranBeside.every((n) => {
+      const r = ended.get(n);
+      return r !== undefined && r.verdict !== 'timeout' && r.warnings.length === 0;
+    });
+    if (!needsAloneRerun({ met: a.result.met, timedOut: a.result.verdict === 'timeout', warningCount: a.result.warnings.length, ranBeside: a.ranBeside, besideClean })) {
       loop.results.push(a.ranBeside.length ? { ...a.result, ranBeside: a.ranBeside } : a.result);
       return;
     }

@@ -19,6 +19,7 @@ import { writeReports } from './artifacts.js';
 import { runCases, type L1Session } from './case-loop.js';
 import { reproScript } from './repro.js';
 import { hostProvenance } from './provenance.js';
+import { chooseQemu, qemuProvenance, type QemuChoice } from '../qemu/choose.js';
 
 export interface RunPlan {
   readonly kernel: KernelPlan;
@@ -58,11 +59,15 @@ export function exitCodeFor(cases: readonly CaseResult[]): number {
 export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutcome> {
   const t0 = Date.now();
   await mkdir(plan.outDir, { recursive: true });
-  const timings = { sourceMs: 0, kernelBuildMs: 0, kernelConfigMs: 0, selftestsBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
-  // Tool versions are asked for while the kernel stage runs (they cost a few hundred ms of process starts).
-  const provenanceAsked = hostProvenance(ctx, plan.qemu, plan.bios, plan.profile);
+  const timings = { sourceMs: 0, kernelBuildMs: 0, kernelConfigMs: 0, selftestsBuildMs: 0, qemuBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
+  // Tool versions are asked for while the kernel stage runs (they cost a few hundred ms of process starts);
+  // QEMU's once the QEMU stage has chosen the binary.
+  let settleQemuPath!: (path: string | null) => void;
+  const qemuPath = new Promise<string | null>((resolve) => (settleQemuPath = resolve));
+  const provenanceAsked = hostProvenance(ctx, qemuPath, plan.bios, plan.profile);
   let provenance = null as Awaited<typeof provenanceAsked> | null;
   let kernel: KernelForRun | null = null;
+  let qemu: QemuChoice | null = null;
   const baseResult = (verdict: RunVerdict, cases: CaseResult[], extra: Partial<RunResult> = {}): RunResult => ({
     schema: 'sea-harness/run@1',
     verdict,
@@ -73,7 +78,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
       tree: kernel?.source.tree ?? null,
       series: kernel?.source.series ?? [],
     },
-    provenance: { ...provenance!, debianSource: kernel?.source.debianSource ?? null },
+    provenance: { ...provenance!, debianSource: kernel?.source.debianSource ?? null, qemuBuild: qemu ? qemuProvenance(qemu) : null },
     guest: null,
     cases,
     timings: { ...timings, totalMs: Date.now() - t0 },
@@ -88,6 +93,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     kernel = plan.prepared ? plan.prepared : plan.prebuilt ? await loadPrebuilt(plan.prebuilt, plan.cases) : await prepareKernel(ctx, plan.kernel, plan.cases, plan.outDir);
   } catch (err) {
     // The result files are written for every outcome; the error itself goes up to the CLI (exit 5, 4, ...).
+    settleQemuPath(plan.qemu);
     provenance = await provenanceAsked;
     if (err instanceof SeriesApplyError) {
       await finish(baseResult('apply-failed', [], { kernel: { source: describeSource(plan.kernel), release: null, commit: null, tree: null, series: err.status }, error: errorInfo(err) }), ExitCode.applyFailed);
@@ -98,6 +104,18 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     }
     throw err;
   }
+  // The QEMU stage: the project's build (a store hit, or built once), the host's, or --qemu.
+  try {
+    const tq = Date.now();
+    qemu = await chooseQemu(ctx, plan.profile, plan.qemu);
+    timings.qemuBuildMs = Date.now() - tq;
+  } catch (err) {
+    settleQemuPath(plan.qemu);
+    provenance = await provenanceAsked;
+    if (err instanceof HarnessError) await finish(baseResult('error', [], { error: errorInfo(err) }), err.exitCode);
+    throw err;
+  }
+  settleQemuPath(qemu.path);
   provenance = await provenanceAsked;
   timings.sourceMs = kernel.timings.sourceMs;
   timings.kernelBuildMs = kernel.timings.kernelBuildMs;
@@ -119,7 +137,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
       accel: plan.accel,
       kvmMode: plan.kvmMode,
       append: plan.append,
-      qemu: plan.qemu,
+      qemu: qemu.path,
       bios: plan.bios,
       outDir: plan.outDir,
       hostKey: base.hostKeyPublic,
@@ -141,7 +159,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
       inputs.push({
         def,
         binary: binaries.get(def.name)!,
-        expectation: expectationFor(def, plan.profile.name),
+        expectation: expectationFor(def, plan.profile),
         named: plan.named,
         timeoutSeconds: plan.timeoutSeconds ?? def.timeoutSeconds,
         iteration,

@@ -10,11 +10,12 @@ async function firstLine(ctx: Context, file: string, args: string[]): Promise<st
   return r && r.exitCode === 0 ? (r.stdout.split('\n')[0]?.trim() ?? null) : null;
 }
 
-export async function hostProvenance(ctx: Context, qemu: string | null, bios: string | null, profile: GuestProfile) {
+/** `qemu` may still be in the making (the project's build runs after the kernel stage). */
+export async function hostProvenance(ctx: Context, qemu: Promise<string | null> | string | null, bios: string | null, profile: GuestProfile) {
   const [gcc, binutils, qemuV, fw] = await Promise.all([
     firstLine(ctx, 'aarch64-linux-gnu-gcc', ['--version']),
     firstLine(ctx, 'aarch64-linux-gnu-ld', ['--version']),
-    firstLine(ctx, qemu ?? DEFAULT_QEMU, ['--version']),
+    Promise.resolve(qemu).then((q) => firstLine(ctx, q ?? DEFAULT_QEMU, ['--version'])),
     profile.firmware === 'uefi' ? (bios ? Promise.resolve(bios) : firstLine(ctx, 'dpkg-query', ['-W', '-f', 'qemu-efi-aarch64 ${Version}', 'qemu-efi-aarch64'])) : Promise.resolve('none (device tree boot)'),
   ]);
   return {

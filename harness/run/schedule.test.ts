@@ -40,8 +40,17 @@ t.test('next to start: plan order, skipping what cannot start yet', async (t) =>
 });
 
 t.test('a verdict beside others counts only when it is clean', async (t) => {
-  t.notOk(needsAloneRerun({ met: true, warningCount: 0, ranBeside: ['inject_iabt'] }), 'met, no warnings: kept');
-  t.ok(needsAloneRerun({ met: false, warningCount: 0, ranBeside: ['inject_iabt'] }), 'not met: re-run alone');
-  t.ok(needsAloneRerun({ met: true, warningCount: 1, ranBeside: ['inject_iabt'] }), 'a kernel warning of unknown author: re-run alone');
-  t.notOk(needsAloneRerun({ met: false, warningCount: 2, ranBeside: [] }), 'it ran alone: its verdict is its own');
+  const o = { met: true, timedOut: false, warningCount: 0, ranBeside: ['inject_iabt'], besideClean: true };
+  t.notOk(needsAloneRerun(o), 'met, no warnings: kept');
+  t.ok(needsAloneRerun({ ...o, met: false }), 'not met: re-run alone');
+  t.ok(needsAloneRerun({ ...o, warningCount: 1 }), 'a kernel warning of unknown author: re-run alone');
+  t.notOk(needsAloneRerun({ ...o, met: false, warningCount: 2, ranBeside: [] }), 'it ran alone: its verdict is its own');
+});
+
+t.test('a timeout beside others is re-run alone only when its neighbours were not clean', async (t) => {
+  const hang = { met: false, timedOut: true, warningCount: 0, ranBeside: ['inject_iabt', 'external_aborts'], besideClean: true };
+  t.notOk(needsAloneRerun(hang), 'neighbours ended cleanly: the hang is its own, no second full deadline');
+  t.notOk(needsAloneRerun({ ...hang, warningCount: 3 }), 'its own RCU stalls do not buy a re-run when the neighbours were fine');
+  t.ok(needsAloneRerun({ ...hang, besideClean: false }), 'a neighbour timed out too or saw warnings: the L1 may have been starved');
+  t.ok(needsAloneRerun({ ...hang, timedOut: false, besideClean: true }), 'a fail beside others is still re-checked alone');
 });

@@ -40,9 +40,13 @@ export function nextToStart<T>(waiting: readonly T[], running: readonly T[], slo
 /** What a finished attempt tells about itself. */
 export interface AttemptOutcome {
   readonly met: boolean;
+  /** Its verdict: a timeout is judged by its neighbours (below). */
+  readonly timedOut: boolean;
   readonly warningCount: number;
   /** Cases that ran in the same L1 at some time during this one. */
   readonly ranBeside: readonly string[];
+  /** Every case it ran beside has ended, within its own deadline and without kernel warnings: the L1 was not starved. */
+  readonly besideClean: boolean;
 }
 
 /**
@@ -51,5 +55,10 @@ export interface AttemptOutcome {
  * counts: a crash or a stuck task of a neighbour must never be blamed on it, nor its own on the neighbour.
  */
 export function needsAloneRerun(a: AttemptOutcome): boolean {
-  return a.ranBeside.length > 0 && (!a.met || a.warningCount > 0);
+  if (a.ranBeside.length === 0) return false;
+  // A timeout whose neighbours all finished cleanly is its own hang (a deadline is tens of times a case's run time,
+  // so a neighbour cannot starve it that long without stalling itself): re-running it alone would only cost one
+  // more full deadline (measured: 180 s for a kernel that injects an SError instead of exiting).
+  if (a.timedOut && a.besideClean) return false;
+  return !a.met || a.warningCount > 0;
 }

@@ -21,6 +21,7 @@ export type Stage =
   | 'build'
   | 'selftests'
   | 'image'
+  | 'qemu'
   | 'boot'
   | 'ssh'
   | 'case'

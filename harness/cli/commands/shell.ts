@@ -13,6 +13,7 @@ import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
 import { defaultOutDir, resolveAccel } from './run.js';
 import { delay } from '../../util/delay.js';
+import { chooseQemu } from '../../qemu/choose.js';
 
 export const spec: CommandSpec = {
   name: 'shell',
@@ -42,6 +43,7 @@ export const main: CommandMain = async (rt, argv) => {
   await mkdir(outDir, { recursive: true });
   const bootTimeout = int(values, 'boot-timeout');
   const kernel = await prepareKernel(rt.ctx, plan, cases, outDir);
+  const qemu = await chooseQemu(rt.ctx, profile, str(values, 'qemu') ?? null);
   const inputs = await prepareBootInputs(rt.ctx, kernel, cases, outDir);
   const guest = await bootGuest(rt.ctx, {
     profile,
@@ -50,7 +52,7 @@ export const main: CommandMain = async (rt, argv) => {
     accel,
     kvmMode,
     append: str(values, 'append') ?? null,
-    qemu: str(values, 'qemu') ?? null,
+    qemu: qemu.path,
     bios: str(values, 'bios') ?? null,
     outDir,
     hostKey: inputs.base.hostKeyPublic,
