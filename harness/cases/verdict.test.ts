@@ -7,6 +7,7 @@ import { expectationFor, loadCases, type CaseDefinition } from './definitions.js
 import { decideVerdict, killedByDeadline, meetsExpectation, type CaseObservation } from './verdict.js';
 import { parseAssertion } from './assertion.js';
 import { decodeEsr, describeEsr } from './esr.js';
+import { parseSeaExit } from './sea-exit.js';
 
 const cases = new Map(loadCases().map((c) => [c.name, c]));
 const STOCK = { provides: [] } as const;
@@ -93,4 +94,64 @@ t.test('a timeout says what the test printed last', async (t) => {
   const v = decideVerdict(def('sea_to_user'), { ...observe('sea-to-user-qemu-no-einj', 1), exitCode: null, signal: 'SIGKILL', timedOut: true, stdout, ktap: parseKtap(stdout) });
   t.equal(v.verdict, 'timeout');
   t.match(v.reason, /killed by SIGKILL.*"echo 0x1 > \/sys\/kernel\/debug\/apei\/einj\/error_inject - done", "Memory UER EINJected"/);
+});
+
+t.test('sea_to_user on EINJ: exit 0 after "Guest done gracefully!" is the pass expected there, with the KVM exit read', async (t) => {
+  const v = decideVerdict(def('sea_to_user'), observe('sea-to-user-einj-pass', 0));
+  t.equal(v.verdict, 'pass');
+  t.equal(v.reason, 'exit 0 after "Guest done gracefully!"');
+  t.ok(meetsExpectation(v, expectationFor(def('sea_to_user'), EINJ), { absentAllowed: false }));
+  t.notOk(meetsExpectation(v, expectationFor(def('sea_to_user'), STOCK), { absentAllowed: false }), 'on stock QEMU a pass would not be what was expected');
+  t.same(v.guestLines, ['From guest: Handling Guest SEA', 'From guest: ESR_EL1=0x96000010, FAR_EL1=0x81234bad']);
+  const exit = parseSeaExit(fixture('sea-to-user-einj-pass').stdout);
+  t.same(
+    { ...exit, description: undefined },
+    { exitReason: 'KVM_EXIT_ARM_SEA', esr: '0x92000210', flags: '0x1', gva: '0x81234bad', gvaValid: true, gpa: '0xff81234000', gpaValid: true, description: undefined },
+  );
+  t.match(exit?.description, /^KVM_EXIT_ARM_SEA: esr=0x92000210 \(EC=0x24 DABT_LOW.*FnV=0.*FSC=0x10 synchronous external abort.*\), GVA 0x81234bad \(valid: FnV=0\), GPA 0xff81234000 \(valid: flags has KVM_EXIT_ARM_SEA_FLAG_GPA_VALID\)$/);
+});
+
+t.test('sea_to_user exit 0 without its pass marker is not a pass', async (t) => {
+  const f = fixture('sea-to-user-einj-pass');
+  const stdout = f.stdout.replace('# Guest done gracefully!\n', '');
+  const v = decideVerdict(def('sea_to_user'), { ...observe('sea-to-user-einj-pass', 0), stdout, ktap: parseKtap(stdout) });
+  t.equal(v.verdict, 'fail');
+  t.match(v.reason, /exit 0 without "Guest done gracefully!"/);
+  t.equal(decideVerdict(def('external_aborts'), { ...observe('sea-to-user-einj-pass', 0), stdout, ktap: parseKtap(stdout) }).verdict, 'pass', 'only a case with a pass marker asks for it');
+});
+
+t.test('sea_to_user firmware first: the SIGBUS handler reports the APEI skip and exits 0: the skip expected there', async (t) => {
+  const v = decideVerdict(def('sea_to_user'), observe('sea-to-user-firmware-first-sigbus', 0));
+  t.equal(v.verdict, 'skip');
+  t.equal(v.skip?.id, 'sea-claimed-by-apei');
+  t.match(v.reason, /the host's APEI claimed the SEA.*"SEA is claimed by host APEI"; exit 0/);
+  t.ok(meetsExpectation(v, expectationFor(def('sea_to_user'), FIRMWARE_FIRST), { absentAllowed: false }));
+  t.notOk(meetsExpectation(v, expectationFor(def('sea_to_user'), EINJ), { absentAllowed: false }), 'without firmware first the exit must happen');
+  t.equal(parseSeaExit(fixture('sea-to-user-firmware-first-sigbus').stdout), null, 'KVM never exited');
+});
+
+t.test('sea_to_user on broken SEA exits: fail on the assertion, file:line and expression', async (t) => {
+  const fsc = decideVerdict(def('sea_to_user'), observe('sea-to-user-exit-fsc-dropped', 254));
+  t.equal(fsc.verdict, 'fail');
+  t.match(fsc.reason, /^arm64\/sea_to_user\.c:206: esr & ESR_ELx_FSC_TYPE == ESR_ELx_FSC_EXTABT/);
+  t.match(parseSeaExit(fixture('sea-to-user-exit-fsc-dropped').stdout), { esr: '0x92000200' }, 'the ESR as KVM handed it out, FSC gone');
+  const gpa = decideVerdict(def('sea_to_user'), observe('sea-to-user-exit-wrong-gpa', 254));
+  t.equal(gpa.verdict, 'fail');
+  t.match(gpa.reason, /^arm64\/sea_to_user\.c:218: run->arm_sea\.gpa == einj_gpa & PAGE_ADDR_MASK/);
+  t.match(parseSeaExit(fixture('sea-to-user-exit-wrong-gpa').stdout), { gpa: '0xff81235000', gpaValid: true });
+  t.notOk(meetsExpectation(gpa, expectationFor(def('sea_to_user'), EINJ), { absentAllowed: false }));
+});
+
+t.test('sea_to_user hanging after the injection (opt-in inverted): timeout with the last lines it printed', async (t) => {
+  const v = decideVerdict(def('sea_to_user'), observe('sea-to-user-optin-inverted-hang', 0, { exitCode: null, signal: 'SIGKILL', timedOut: true }));
+  t.equal(v.verdict, 'timeout');
+  t.match(v.reason, /killed by SIGKILL\); its last lines: "echo 0x1 > \/sys\/kernel\/debug\/apei\/einj\/error_inject - done", "Memory UER EINJected"$/);
+});
+
+t.test('parseSeaExit: FnV set and no GPA flag mean neither address is valid', async (t) => {
+  const e = parseSeaExit('# Dump kvm_run info about KVM_EXIT_ARM_SEA\n# kvm_run.arm_sea: esr=0x92000610, flags=0\n# kvm_run.arm_sea: gva=0, gpa=0\n');
+  t.match(e, { gvaValid: false, gpaValid: false });
+  t.match(e?.description, /GVA 0 \(not valid: FnV=1\), GPA 0 \(not valid: flags=0\)/);
+  t.equal(parseSeaExit('# kvm_run.arm_sea: esr=0x92000210, flags=0x1\n'), null, 'half a record is none');
+  t.match(parseSeaExit('# Dump kvm_run info about KVM_EXIT_MMIO\n# kvm_run.arm_sea: esr=0, flags=0\n# kvm_run.arm_sea: gva=0, gpa=0\n'), { exitReason: 'KVM_EXIT_MMIO' }, 'the exit that came instead is named');
 });

@@ -1,6 +1,7 @@
 // `sea-harness ci`: the cases on the base and on base+series in the one workspace, compared; regressions
 // re-run on both sides to tell them from flakes; apply status, per-patch builds, checkpatch, new W=1 and
 // selftest warnings; ci.json, report.md, junit.xml and kcidb.json under --out.
+import { chooseQemu } from '../qemu/choose.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
@@ -104,6 +105,8 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     }
     throw err;
   }
+  // The QEMU the base boots is part of what decides its results (the project's build by its store key).
+  const qemu = await chooseQemu(ctx, plan.run.profile, plan.run.qemu);
   const key = resultKey({
     kernelKey: partial.baseKernel.kernel.key,
     cases: plan.cases.map((c) => c.name),
@@ -111,7 +114,7 @@ export async function runCi(ctx: Context, plan: CiPlan): Promise<CiOutcome> {
     accel: plan.run.accel,
     kvmMode: plan.run.kvmMode,
     append: plan.run.append,
-    qemu: plan.run.qemu,
+    qemu: qemu.build ? `sea-harness qemu ${qemu.build.key}` : qemu.path,
     bios: plan.run.bios,
     timeoutSeconds: plan.run.timeoutSeconds,
     jobs: plan.run.jobs ?? null,

@@ -12,6 +12,7 @@ export interface ResultKeyParts {
   readonly accel: string;
   readonly kvmMode: string | null;
   readonly append: string | null;
+  /** The QEMU that boots the L1: the project's build by its store key (source, patches, flags), else its path. */
   readonly qemu: string | null;
   readonly bios: string | null;
   readonly timeoutSeconds: number | null;

@@ -20,14 +20,15 @@ async function shellRunningSleep(t: Test, dir: string) {
   return { child };
 }
 
-t.test('virt-ras-nested: the L1 reaches SSH with HEST, /dev/kvm and KVM in VHE mode', async (t) => {
+t.test("virt-ras-nested: the L1 reaches SSH with HEST and the project's EINJ, /dev/kvm and KVM in VHE mode", async (t) => {
   const dir = out('boot');
   const r = await runCli(['shell', ...KERNEL, '--out', dir, '--env', '--exec', 'uname -r; cat /proc/cmdline']);
   timed(t, 'boot virt-ras-nested + environment', r.durationMs);
   t.equal(r.exitCode, 0, 'exit 0', { stderr: r.stderr.slice(-3000) });
   const env = JSON.parse(r.stdout.slice(0, r.stdout.lastIndexOf('}') + 1)) as { acpiTables: string[]; devKvm: boolean; kvmMode: string; einj: boolean; hugepages1G: { total: number } };
   t.ok(env.acpiTables.includes('HEST'), `ACPI tables: ${env.acpiTables.join(' ')}`);
-  t.equal(env.einj, false, 'QEMU provides no EINJ table');
+  t.ok(env.acpiTables.includes('EINJ'), "the project's QEMU provides an EINJ table");
+  t.equal(env.einj, true, "the L1's EINJ driver took it (debugfs apei/einj)");
   t.equal(env.devKvm, true);
   t.equal(env.kvmMode, 'vhe');
   t.equal(env.hugepages1G.total, 1);

@@ -1,6 +1,6 @@
 // `run` as stages: kernel -> selftests -> image -> boot -> environment -> cases (case-loop.ts) -> verdicts -> reports
 // -> exit code.
-import { mkdir, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, writeFile, chmod, copyFile, link, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { ExitCode, HarnessError, formatCommand } from '../util/errors.js';
@@ -20,6 +20,7 @@ import { runCases, type L1Session } from './case-loop.js';
 import { reproScript } from './repro.js';
 import { hostProvenance } from './provenance.js';
 import { chooseQemu, qemuProvenance, type QemuChoice } from '../qemu/choose.js';
+import type { QemuBuild } from '../qemu/build.js';
 
 export interface RunPlan {
   readonly kernel: KernelPlan;
@@ -203,7 +204,9 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   }
 
   if (qemuCommand.length) {
+    const bundledQemu = qemu.build ? await bundleQemu(qemu.build, plan.outDir) : undefined;
     const script = reproScript({
+      ...(bundledQemu ? { bundledQemu } : {}),
       qemuCommand,
       relocate: new Map([
         [image, 'Image'],
@@ -228,6 +231,15 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     },
   });
   return finish(result, exitCode);
+}
+
+/** The project's QEMU beside the reproducer: a hard link to the store's binary where it can be, else a copy. */
+async function bundleQemu(build: QemuBuild, outDir: string): Promise<{ file: string; key: string; describe: string }> {
+  const file = 'qemu-system-aarch64';
+  const dest = join(outDir, file);
+  await rm(dest, { force: true });
+  await link(build.binary, dest).catch(() => copyFile(build.binary, dest));
+  return { file, key: build.key, describe: `QEMU ${build.version} + ${build.patches.map((p) => p.file.replace('qemu/patches/', '')).join(', ')}` };
 }
 
 /** Results in the order of the plan (absent ones were decided first). */

@@ -10,6 +10,11 @@ export interface ReproInput {
   readonly sshPortInCommand: number;
   readonly cases: ReadonlyArray<{ readonly name: string; readonly guestPath: string; readonly timeoutSeconds: number }>;
   readonly hostKey: string;
+  /**
+   * The project's QEMU (qemu/), copied into the artifact directory under this name: the reproducer boots the very
+   * binary the run used (EINJ, poisoned memory and SEA routing are not in any packaged QEMU).
+   */
+  readonly bundledQemu?: { readonly file: string; readonly key: string; readonly describe: string };
 }
 
 export function reproScript(input: ReproInput): string {
@@ -30,7 +35,8 @@ export function reproScript(input: ReproInput): string {
 # Original command: ${formatCommand(input.qemuCommand).replace(/\n/g, ' ')}
 set -u
 DIR=$(cd "$(dirname "$0")" && pwd)
-QEMU=\${QEMU:-${shellQuote(input.qemuCommand[0]!)}}
+${input.bundledQemu ? `# QEMU: ${input.bundledQemu.describe} (sea-harness QEMU store key ${input.bundledQemu.key}), copied here.
+QEMU=\${QEMU:-"$DIR/${input.bundledQemu.file}"}` : `QEMU=\${QEMU:-${shellQuote(input.qemuCommand[0]!)}}`}
 PORT=\${PORT:-$(( 20000 + $$ % 20000 ))}
 MODE=run
 case "\${1:-}" in --shell) MODE=shell; shift ;; --gdb) MODE=gdb; shift ;; esac

@@ -10,4 +10,8 @@ export const SERIES_DIR = join(SHARED, 'series', 'sea-v2-iabt-on-7.3');
 export const PATCHES = join(ROOT, 'harness', 'e2e', 'patches');
 export const BREAK_IABT_PATCH = join(PATCHES, 'break-iabt-accept-both.patch');
 export const HANG_PATCH = join(PATCHES, 'hang-set-vcpu-events.patch');
+/** Breaking patches in the SEA exit path (kvm_handle_guest_sea()), applied on the 7.3 base. */
+export const BREAK_SEA_FSC_PATCH = join(PATCHES, 'break-sea-exit-fsc.patch');
+export const BREAK_SEA_GPA_PATCH = join(PATCHES, 'break-sea-exit-gpa.patch');
+export const BREAK_SEA_OPTIN_PATCH = join(PATCHES, 'break-sea-exit-optin.patch');
 export const CLI = cliPath();

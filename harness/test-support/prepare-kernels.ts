@@ -1,5 +1,6 @@
 // The shared set-up step of `make test`: builds, once, every kernel the test files reuse (cold base, then
-// the series and the test patches as incremental rebuilds in the one workspace). Later requests are store hits.
+// the series and the test patches as incremental rebuilds in the one workspace), and the project's QEMU.
+// Later requests are store hits.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCases } from '../cases/definitions.js';
@@ -8,13 +9,17 @@ import { DEFAULT_SOURCE } from '../kernel/source.js';
 import { createContext } from '../util/context.js';
 import { HarnessError } from '../util/errors.js';
 import { streamLogger } from '../util/logger.js';
-import { BREAK_IABT_PATCH, HANG_PATCH, SERIES_MBOX } from './paths.js';
+import { prepareQemu } from '../qemu/build.js';
+import { BREAK_IABT_PATCH, BREAK_SEA_FSC_PATCH, BREAK_SEA_GPA_PATCH, BREAK_SEA_OPTIN_PATCH, HANG_PATCH, SERIES_MBOX } from './paths.js';
 
 export const TEST_KERNELS: ReadonlyArray<{ name: string; plan: KernelPlan }> = [
   { name: 'base (Debian 7.3)', plan: { source: DEFAULT_SOURCE, series: [], configFragments: [] } },
   { name: 'base + series', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX], configFragments: [] } },
   { name: 'base + series + break-iabt', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX, BREAK_IABT_PATCH], configFragments: [] } },
   { name: 'base + series + hang', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX, HANG_PATCH], configFragments: [] } },
+  { name: 'base + break-sea-exit-fsc', plan: { source: DEFAULT_SOURCE, series: [BREAK_SEA_FSC_PATCH], configFragments: [] } },
+  { name: 'base + break-sea-exit-gpa', plan: { source: DEFAULT_SOURCE, series: [BREAK_SEA_GPA_PATCH], configFragments: [] } },
+  { name: 'base + break-sea-exit-optin', plan: { source: DEFAULT_SOURCE, series: [BREAK_SEA_OPTIN_PATCH], configFragments: [] } },
 ];
 
 async function main(): Promise<void> {
@@ -29,6 +34,10 @@ async function main(): Promise<void> {
       `test-kernels: ${k.name}: ${((Date.now() - t) / 1000).toFixed(1)} s (${r.kernel.fromStore ? 'artifact store' : `built, ${r.kernel.compiled} objects`}) -> ${r.kernel.key}\n`,
     );
   }
+  // The project's QEMU (the default profile boots it): one cold build per cache, then a store hit.
+  const tq = Date.now();
+  const q = await prepareQemu(ctx);
+  process.stderr.write(`test-kernels: QEMU ${q.version} + ${q.patches.length} patches: ${((Date.now() - tq) / 1000).toFixed(1)} s (${q.fromStore ? 'artifact store' : `built, ${q.steps} ninja steps`}) -> ${q.key}\n`);
   await ctx.cleanup.close();
 }
 

@@ -8,11 +8,12 @@ import type { CommandMain } from '../runtime.js';
 
 export const spec: CommandSpec = {
   name: 'cache',
-  summary: 'List the caches (kernel workspaces, artifact store, guest images, downloads) with their sizes, or clean them: `cache clean` with --store, --workspaces, --images, --downloads or --all; --max-store-gib N keeps the store under N GiB by removing the oldest entries.',
-  usage: 'sea-harness cache [list | clean [--store] [--workspaces] [--images] [--downloads] [--all] [--max-store-gib N]]',
+  summary: "List the caches (kernel workspaces, artifact store, the project's QEMU builds and its work tree, guest images, downloads) with their sizes, or clean them: `cache clean` with --store, --workspaces, --qemu, --images, --downloads or --all; --max-store-gib N keeps the kernel store under N GiB by removing the oldest entries.",
+  usage: 'sea-harness cache [list | clean [--store] [--workspaces] [--qemu] [--images] [--downloads] [--all] [--max-store-gib N]]',
   options: [
     { name: 'store', type: 'boolean', help: 'clean the artifact store' },
     { name: 'workspaces', type: 'boolean', help: 'clean the kernel workspaces (the next build is a cold one)' },
+    { name: 'qemu', type: 'boolean', help: "clean the project's QEMU builds and its work tree (the next run builds QEMU cold, 10-20 min)" },
     { name: 'images', type: 'boolean', help: 'clean the guest images' },
     { name: 'downloads', type: 'boolean', help: 'clean downloaded .debs and apt lists' },
     { name: 'all', type: 'boolean', help: 'clean everything' },
@@ -41,7 +42,7 @@ export const main: CommandMain = async (rt, argv) => {
   const { values, positionals } = parseCommand(spec, argv);
   const action = positionals[0] ?? 'list';
   const root = rt.ctx.cacheDir;
-  const parts = { workspaces: join(root, 'workspaces'), store: join(root, 'store'), images: join(root, 'images'), downloads: join(root, 'debs'), apt: join(root, 'apt') };
+  const parts = { workspaces: join(root, 'workspaces'), store: join(root, 'store'), qemu: join(root, 'qemu-store'), 'qemu-work': join(root, 'qemu'), images: join(root, 'images'), downloads: join(root, 'debs'), apt: join(root, 'apt') };
   if (action === 'list') {
     const lines = [`cache root: ${root}`];
     for (const [name, path] of Object.entries(parts)) lines.push(`  ${name.padEnd(11)} ${gib(await du(path)).padStart(10)}  ${path}`);
@@ -51,7 +52,8 @@ export const main: CommandMain = async (rt, argv) => {
   }
   if (action !== 'clean') throw new UsageError(`cache ${action}: expected list or clean`);
   const all = Boolean(values.all);
-  const targets = Object.entries(parts).filter(([name]) => all || values[name === 'apt' ? 'downloads' : name]);
+  const option = (name: string) => (name === 'apt' ? 'downloads' : name === 'qemu-work' ? 'qemu' : name);
+  const targets = Object.entries(parts).filter(([name]) => all || values[option(name)]);
   for (const [name, path] of targets) {
     rt.log.info(`cache: removing ${name} (${path})`);
     await rm(path, { recursive: true, force: true });
@@ -67,6 +69,6 @@ export const main: CommandMain = async (rt, argv) => {
       total -= e.bytes;
     }
   }
-  if (targets.length === 0 && cap === undefined) throw new UsageError('cache clean: say what to clean', 'use --store, --workspaces, --images, --downloads, --all or --max-store-gib N');
+  if (targets.length === 0 && cap === undefined) throw new UsageError('cache clean: say what to clean', 'use --store, --workspaces, --qemu, --images, --downloads, --all or --max-store-gib N');
   return 0;
 };
