@@ -3,7 +3,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKtap } from '../ktap/parse.js';
-import { expectationFor, loadCases, type CaseDefinition } from './definitions.js';
+import { expectationFor, loadCases, parseCase, type CaseDefinition } from './definitions.js';
 import { decideVerdict, killedByDeadline, meetsExpectation, type CaseObservation } from './verdict.js';
 import { parseAssertion } from './assertion.js';
 import { decodeEsr, describeEsr } from './esr.js';
@@ -154,4 +154,16 @@ t.test('parseSeaExit: FnV set and no GPA flag mean neither address is valid', as
   t.match(e?.description, /GVA 0 \(not valid: FnV=1\), GPA 0 \(not valid: flags=0\)/);
   t.equal(parseSeaExit('# kvm_run.arm_sea: esr=0x92000210, flags=0x1\n'), null, 'half a record is none');
   t.match(parseSeaExit('# Dump kvm_run info about KVM_EXIT_MMIO\n# kvm_run.arm_sea: esr=0, flags=0\n# kvm_run.arm_sea: gva=0, gpa=0\n'), { exitReason: 'KVM_EXIT_MMIO' }, 'the exit that came instead is named');
+});
+
+t.test('case expectations are keyed to capabilities: first match wins, the last rule is the catch-all', async (t) => {
+  const c = def('sea_to_user');
+  t.same(expectationFor(c, FIRMWARE_FIRST), { verdict: 'skip', skip: 'sea-claimed-by-apei' }, 'einj + firmwareFirst: the firmware-first rule, not the einj one');
+  t.same(expectationFor(c, EINJ), { verdict: 'pass', skip: null });
+  t.same(expectationFor(c, STOCK), { verdict: 'skip', skip: 'no-einj-table' });
+  t.same(expectationFor(def('external_aborts'), FIRMWARE_FIRST), { verdict: 'pass', skip: null });
+  const raw = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'cases', 'sea_to_user.json'), 'utf8')) as Record<string, unknown>;
+  t.throws(() => parseCase('cases/x.json', { ...raw, expect: [{ provides: ['einj'], verdict: 'pass' }] }), { message: /the last rule must have no "provides"/ });
+  t.throws(() => parseCase('cases/x.json', { ...raw, expect: [{ provides: ['ecc'], verdict: 'pass' }, { verdict: 'pass' }] }), { message: /"ecc" is not one of einj, firmwareFirst/ });
+  t.throws(() => parseCase('cases/x.json', { ...raw, expect: [{ verdict: 'skip' }] }), { message: /an expected skip must name the knownSkips id/ });
 });

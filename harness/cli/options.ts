@@ -21,11 +21,11 @@ export const COMMON_KERNEL: readonly OptionSpec[] = [
 ];
 
 export const COMMON_GUEST: readonly OptionSpec[] = [
-  { name: 'guest', type: 'string', arg: 'NAME', help: 'guest profile from guests/ (default virt-ras-nested)' },
+  { name: 'guest', type: 'string', arg: 'NAME', help: 'guest profile from guests/ (default virt-ras-nested: the project QEMU with EINJ; virt-ras-nested-ff firmware first; virt-ras-nested-stock Debian QEMU; virt-dt)' },
   { name: 'accel', type: 'string', arg: 'tcg|kvm|auto', help: 'QEMU accelerator (default auto: KVM when usable, else TCG)' },
   { name: 'kvm-mode', type: 'string', arg: 'MODE', help: 'the L1\'s kvm-arm.mode: vhe, nvhe, protected or nested' },
   { name: 'append', type: 'string', arg: 'ARGS', help: 'extra L1 kernel command line' },
-  { name: 'qemu', type: 'string', arg: 'PATH', help: 'qemu-system-aarch64 to use' },
+  { name: 'qemu', type: 'string', arg: 'PATH', help: "qemu-system-aarch64 to use instead of the profile's (the project's build from qemu/, or Debian's)" },
   { name: 'bios', type: 'string', arg: 'PATH', help: 'UEFI firmware to use (default Debian\'s QEMU_EFI.fd)' },
   { name: 'show-command', type: 'boolean', help: 'print the QEMU command line' },
 ];

@@ -108,7 +108,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   // The QEMU stage: the project's build (a store hit, or built once), the host's, or --qemu.
   try {
     const tq = Date.now();
-    qemu = await chooseQemu(ctx, plan.profile, plan.qemu);
+    qemu = await chooseQemu(ctx, plan.profile, plan.qemu, plan.prebuilt);
     timings.qemuBuildMs = Date.now() - tq;
   } catch (err) {
     settleQemuPath(plan.qemu);

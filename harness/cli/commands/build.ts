@@ -7,10 +7,12 @@ import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
 import { loadCases } from '../../cases/definitions.js';
 import { writePrebuilt } from '../../run/prebuilt.js';
+import { prepareQemu } from '../../qemu/build.js';
+import { writePrebuiltQemu } from '../../qemu/choose.js';
 
 export const spec: CommandSpec = {
   name: 'build',
-  summary: 'Build the kernel under test (from the artifact store when its tree was built before), its selftests and the guest image; print the artifact paths. With --out DIR, also copy the Image, System.map, .config and selftest binaries there with a kernel.json manifest, for `run --prebuilt DIR` (e.g. in a later CI job).',
+  summary: "Build the kernel under test (from the artifact store when its tree was built before), its selftests and the project's QEMU (qemu/: a store hit after its first build); print the artifact paths. With --out DIR, also copy the Image, System.map, .config and selftest binaries there with a kernel.json manifest, and the QEMU under qemu/, for `run --prebuilt DIR` (e.g. in a later CI job).",
   usage: 'sea-harness build [--kernel DIR [--ref REV]] [--series PATH ...] [--config FRAGMENT ...] [--format human|json]',
   options: [
     ...COMMON_KERNEL,
@@ -31,8 +33,10 @@ export const main: CommandMain = async (rt, argv) => {
   const logDir = out ?? join(rt.ctx.cacheDir, 'logs', 'build');
   await mkdir(logDir, { recursive: true });
   const k = await prepareKernel(rt.ctx, plan, cases, logDir);
-  // --out also gets a copy of the kernel and selftests, for `run --prebuilt` (in a later CI job, say).
+  const qemu = await prepareQemu(rt.ctx);
+  // --out also gets a copy of the kernel, selftests and QEMU, for `run --prebuilt` (in a later CI job, say).
   const manifest = out ? await writePrebuilt(k, out) : null;
+  const qemuManifest = out ? await writePrebuiltQemu(qemu, out) : null;
   const doc = {
     schema: 'sea-harness/build@1',
     source: k.source,
@@ -41,6 +45,7 @@ export const main: CommandMain = async (rt, argv) => {
     toolchain: k.toolchain,
     workspace: k.workspace.root,
     prebuilt: manifest,
+    qemu: { key: qemu.key, binary: qemu.binary, version: qemu.version, patches: qemu.patches, fromStore: qemu.fromStore, buildMs: qemu.buildMs, prebuilt: qemuManifest },
     timings: k.timings,
   };
   if ((str(values, 'format') ?? 'human') === 'json') {
@@ -52,6 +57,7 @@ export const main: CommandMain = async (rt, argv) => {
       `config:    ${k.kernel.config}`,
       `System.map ${k.kernel.systemMap}`,
       `vmlinux:   ${k.kernel.vmlinux}`,
+      `QEMU:      ${qemu.binary} (${qemu.version} + ${qemu.patches.length} patches, ${qemu.fromStore ? 'artifact store' : `built in ${Math.round(qemu.buildMs / 1000)} s`})`,
       ...k.selftests.map((s) => `${s.case.padEnd(10)} ${s.path ?? `absent (no tools/testing/selftests/${s.suite}/${s.target}.c in this tree)`}${s.warnings.length ? `  [${s.warnings.length} warning(s)]` : ''}`),
     ];
     process.stdout.write(lines.join('\n') + '\n');

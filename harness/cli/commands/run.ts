@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { loadProfile, DEFAULT_GUEST } from '../../guest/profiles.js';
 import { KVM_MODES, type Accel } from '../../guest/qemu-args.js';
+import type { GuestProfile } from '../../guest/profiles.js';
 import { probeAccel } from '../../host/doctor.js';
 import { OUTPUT_FORMATS, renderRun, type OutputFormat } from '../../report/index.js';
 import { runPipeline, type RunPlan } from '../../run/pipeline.js';
@@ -36,9 +37,18 @@ export function outputFormats(values: ParsedOptions): { stdout: OutputFormat; hu
   return machine.length ? { stdout: machine[0]!, humanToStderr: true } : { stdout: 'human', humanToStderr: false };
 }
 
-export async function resolveAccel(values: ParsedOptions, log: Logger): Promise<Accel> {
+/**
+ * The project's EINJ and poisoned memory live in QEMU's TCG memory path (QEMU refuses einj=on under KVM): a profile
+ * that provides EINJ runs under TCG; `auto` chooses that, `--accel kvm` is refused with the alternatives.
+ */
+export async function resolveAccel(values: ParsedOptions, log: Logger, profile?: GuestProfile): Promise<Accel> {
   const want = oneOf(values, 'accel', ['tcg', 'kvm', 'auto'] as const) ?? 'auto';
   if (want === 'tcg') return 'tcg';
+  if (profile?.provides.includes('einj')) {
+    if (want === 'kvm') throw new UsageError(`--accel kvm: guest profile ${profile.name} provides EINJ, which the project's QEMU models under TCG only`, 'use --accel tcg (or auto), or --guest virt-ras-nested-stock to run under KVM without EINJ');
+    log.debug(`accel: ${profile.name} provides EINJ: TCG`);
+    return 'tcg';
+  }
   const probe = await probeAccel();
   if (want === 'kvm' && !probe.kvmUsable) throw new UsageError(`--accel kvm: ${probe.reason}`, 'use --accel tcg (or auto)');
   if (want === 'auto' && !probe.kvmUsable) {
@@ -51,9 +61,10 @@ export async function resolveAccel(values: ParsedOptions, log: Logger): Promise<
 /** The guest and per-case options every command that boots an L1 shares (run, ci, bisect, bisect-step). */
 export async function guestRunOptions(values: ParsedOptions, log: Logger): Promise<Pick<RunPlan, 'profile' | 'accel' | 'kvmMode' | 'append' | 'qemu' | 'bios' | 'timeoutSeconds' | 'bootTimeoutMs' | 'jobs'>> {
   const bootTimeout = int(values, 'boot-timeout');
+  const profile = loadProfile(str(values, 'guest') ?? DEFAULT_GUEST);
   return {
-    profile: loadProfile(str(values, 'guest') ?? DEFAULT_GUEST),
-    accel: await resolveAccel(values, log),
+    profile,
+    accel: await resolveAccel(values, log, profile),
     kvmMode: oneOf(values, 'kvm-mode', KVM_MODES) ?? null,
     append: str(values, 'append') ?? null,
     qemu: str(values, 'qemu') ?? null,

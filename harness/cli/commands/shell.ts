@@ -38,7 +38,7 @@ export const main: CommandMain = async (rt, argv) => {
   const { cases } = casesFromOptions(values);
   const profile = loadProfile(str(values, 'guest') ?? DEFAULT_GUEST);
   const kvmMode = oneOf(values, 'kvm-mode', KVM_MODES) ?? null;
-  const accel = await resolveAccel(values, rt.log);
+  const accel = await resolveAccel(values, rt.log, profile);
   const outDir = resolve(str(values, 'out') ?? defaultOutDir().replace('/run-', '/shell-'));
   await mkdir(outDir, { recursive: true });
   const bootTimeout = int(values, 'boot-timeout');
