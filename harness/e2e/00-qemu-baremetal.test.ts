@@ -2,12 +2,13 @@
 // the UART) checks where an SEA on poisoned memory is taken (EL2 with HCR_EL2.TEA=1, EL1 with TEA=0), that a write
 // and a reset clear the poison; QEMU refuses einj=on where it cannot work; the trace events fire.
 import t from 'tap';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseKtap } from '../ktap/parse.js';
 import { prepareQemu } from '../qemu/build.js';
+import { loadQemuSpec } from '../qemu/spec.js';
 import { createContext } from '../util/context.js';
 import { ROOT } from '../test-support/paths.js';
 import { timed } from '../test-support/cli.js';
@@ -21,7 +22,8 @@ const bin = join(dir, 'sea-route.bin');
 // off, so every access is to Device memory, where an unaligned one faults.
 await execa('aarch64-linux-gnu-gcc', ['-nostdlib', '-ffreestanding', '-mgeneral-regs-only', '-mstrict-align', '-fno-pie', '-no-pie', '-static', '-Wl,--build-id=none', '-O2', '-Wall', '-Wextra', '-Werror', '-T', join(SRC, 'link.ld'), join(SRC, 'start.S'), join(SRC, 'sea-route.c'), '-o', elf]);
 await execa('aarch64-linux-gnu-objcopy', ['-O', 'binary', elf, bin]);
-const qemu = (await prepareQemu(createContext())).binary;
+const ctx = createContext();
+const qemu = (await prepareQemu(ctx)).binary;
 
 /** The program as firmware: it powers the machine off itself (PSCI SYSTEM_OFF); 60 s bounds a hang. */
 async function boot(machine: string, extra: string[] = []) {
@@ -67,4 +69,21 @@ t.test('QEMU refuses EINJ where it cannot work, naming the fix', async (t) => {
   await refuse('virt,einj=on,acpi=off', /einj=on needs firmware \(-bios or pflash\) and ACPI/);
   await refuse('virt,einj=on,einj-firmware-first=on', /einj-firmware-first=on needs ras=on/);
   await refuse('virt,ras=on,einj-firmware-first=on', /einj-firmware-first=on needs einj=on/);
+});
+
+t.test("the patches in qemu/patches are clean for QEMU's own scripts/checkpatch.pl", async (t) => {
+  // Run from a QEMU tree (checkpatch insists, and checks MAINTAINERS against it): the harness's work tree, or the
+  // pinned tarball unpacked when the cache holds only the store entry.
+  const spec = loadQemuSpec();
+  let tree = join(ctx.cacheDir, 'qemu', 'src');
+  if (!existsSync(join(tree, 'scripts', 'checkpatch.pl'))) {
+    tree = join(dir, 'qemu-src');
+    mkdirSync(tree);
+    await execa('tar', ['-xJf', join(ctx.cacheDir, 'qemu', new URL(spec.url).pathname.split('/').at(-1)!), '-C', tree, '--strip-components=1']);
+  }
+  for (const p of spec.patches) {
+    const r = await execa('perl', ['scripts/checkpatch.pl', '-'], { cwd: tree, input: p.text, reject: false });
+    t.equal(r.exitCode, 0, `${p.file}: checkpatch exit 0`, { output: String(r.stdout).slice(-1500) });
+    t.match(String(r.stdout), /total: 0 errors, 0 warnings/, `${p.file}: 0 errors, 0 warnings`);
+  }
 });

@@ -5,6 +5,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { qemuPids, runCli, timed } from '../test-support/cli.js';
 import { BREAK_SEA_FSC_PATCH, BREAK_SEA_GPA_PATCH, BREAK_SEA_OPTIN_PATCH } from '../test-support/paths.js';
 import type { RunResult } from '../model/result.js';
@@ -35,6 +36,16 @@ t.test('default profile, no series: sea_to_user passes twice in one L1 (a write 
   t.match(readFileSync(join(dir, 'summary.md'), 'utf8'), /KVM exit: KVM_EXIT_ARM_SEA: esr=0x92000210/);
   t.match(readFileSync(join(dir, 'qemu-cmdline.txt'), 'utf8'), /qemu-store\/\w+\/qemu-system-aarch64 .*einj=on/);
   t.same(qemuPids(dir), []);
+
+  // The reproducer boots the very QEMU the run used, copied beside it, and the real SEA happens again.
+  t.match(readFileSync(join(dir, 'repro.sh'), 'utf8'), /QEMU=\$\{QEMU:-"\$DIR\/qemu-system-aarch64"\}/);
+  const tr = Date.now();
+  const repro = await execa(join(dir, 'repro.sh'), ['sea_to_user'], { reject: false, timeout: 300_000 });
+  timed(t, 'repro.sh sea_to_user', Date.now() - tr);
+  t.equal(repro.exitCode, 0, 'repro.sh exit 0', { stderr: String(repro.stderr).slice(-2000) });
+  t.match(String(repro.stdout), /kvm_run\.arm_sea: esr=0x92000210/);
+  t.match(String(repro.stdout), /Guest done gracefully!/);
+  t.same(qemuPids(dir), [], 'repro.sh left no QEMU');
 });
 
 t.test("stock QEMU (Debian's): sea_to_user skips at its EINJ check, as expected there", async (t) => {
