@@ -1,23 +1,12 @@
 // What sea_to_user saw of KVM's exit: the `kvm_run.arm_sea` lines it prints, read into the exit's ESR (decoded),
 // GVA and GPA with whether each is valid (FnV for the GVA, KVM_EXIT_ARM_SEA_FLAG_GPA_VALID for the GPA); pure.
 import { decodeEsr, describeEsr } from './esr.js';
+import type { KvmSeaExit } from '../model/result.js';
 
 /** include/uapi/linux/kvm.h (7.3): the only flag of struct kvm_run.arm_sea. */
 const KVM_EXIT_ARM_SEA_FLAG_GPA_VALID = 1n;
 
-export interface SeaExit {
-  /** As the test named it (`KVM_EXIT_ARM_SEA` when the exit happened; another name when it did not). */
-  readonly exitReason: string | null;
-  readonly esr: string;
-  readonly flags: string;
-  readonly gva: string;
-  /** ESR_ELx.FnV clear: the GVA (FAR) is valid. */
-  readonly gvaValid: boolean;
-  readonly gpa: string;
-  readonly gpaValid: boolean;
-  /** One line for people. */
-  readonly description: string;
-}
+export type SeaExit = KvmSeaExit;
 
 export function parseSeaExit(stdout: string): SeaExit | null {
   const reason = /Dump kvm_run info about KVM_EXIT_(\w+)/.exec(stdout)?.[1] ?? null;

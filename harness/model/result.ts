@@ -13,6 +13,21 @@ export interface KernelWarning {
   readonly line: string;
 }
 
+/** What a test printed of KVM's KVM_EXIT_ARM_SEA (cases/sea-exit.ts reads it). */
+export interface KvmSeaExit {
+  /** As the test named it (`KVM_EXIT_ARM_SEA` when the exit happened; another name when it did not). */
+  readonly exitReason: string | null;
+  readonly esr: string;
+  readonly flags: string;
+  readonly gva: string;
+  /** ESR_ELx.FnV clear: the GVA (FAR) is valid. */
+  readonly gvaValid: boolean;
+  readonly gpa: string;
+  readonly gpaValid: boolean;
+  /** One line for people. */
+  readonly description: string;
+}
+
 export interface CaseResult {
   readonly name: string;
   /** Which repetition this is (1-based) when --repeat N was given. */
@@ -37,16 +52,7 @@ export interface CaseResult {
   /** ESR values the test printed, decoded (EC, IL, FnV, FSC). */
   readonly esr?: readonly string[];
   /** sea_to_user: the KVM_EXIT_ARM_SEA it saw (ESR decoded, GVA/GPA with their valid flags). */
-  readonly kvmExit?: {
-    readonly exitReason: string | null;
-    readonly esr: string;
-    readonly flags: string;
-    readonly gva: string;
-    readonly gvaValid: boolean;
-    readonly gpa: string;
-    readonly gpaValid: boolean;
-    readonly description: string;
-  };
+  readonly kvmExit?: KvmSeaExit;
   /** L1 console lines printed while the case ran (the last 200); with `ranBeside`, theirs are among them. */
   readonly kernelLog?: readonly string[];
   /** The cases that ran in the same L1 at some time during this one (--jobs); absent when it ran alone. */
