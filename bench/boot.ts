@@ -14,6 +14,7 @@ import { createContext } from '../harness/util/context.js';
 import { CLI, SERIES_MBOX } from '../harness/test-support/paths.js';
 import type { BenchEntry } from './types.js';
 import type { RunResult } from '../harness/model/result.js';
+import { chooseQemu } from '../harness/qemu/choose.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => Math.round(ms / 100) / 10;
@@ -35,7 +36,8 @@ async function tcgOptions(ctx: ReturnType<typeof createContext>, inputs: Awaited
     const boots: number[] = [];
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const g = await bootGuest(ctx, { profile, kernelImage: inputs.image, initrd: inputs.initrd, accel: 'tcg', outDir: out, hostKey: inputs.base.hostKeyPublic, clientKey: inputs.clientKey });
+      const qemu = (await chooseQemu(ctx, profile, null)).path;
+      const g = await bootGuest(ctx, { profile, qemu, kernelImage: inputs.image, initrd: inputs.initrd, accel: 'tcg', outDir: out, hostKey: inputs.base.hostKeyPublic, clientKey: inputs.clientKey });
       boots.push(g.bootMs);
       runs.push((await g.ssh.exec(`cd /tmp && ${guestBinaryPath(caseDef)}`, { timeoutMs: 300_000 })).durationMs);
       await g.shutdown();
@@ -54,10 +56,13 @@ export async function benchBoot(): Promise<BenchEntry[]> {
   const entries: BenchEntry[] = [];
   let floorMs = 0;
   try {
-    for (const name of ['virt-ras-nested', 'virt-dt']) {
+    for (const name of ['virt-ras-nested', 'virt-ras-nested-stock', 'virt-dt']) {
       const times: number[] = [];
+      const profile = loadProfile(name);
+      // Each profile with its own QEMU: the project's for the EINJ one, Debian's for the others.
+      const qemu = (await chooseQemu(ctx, profile, null)).path;
       for (let i = 0; i < 5; i++) {
-        const g = await bootGuest(ctx, { profile: loadProfile(name), kernelImage: inputs.image, initrd: inputs.initrd, accel: 'tcg', outDir: out, hostKey: inputs.base.hostKeyPublic, clientKey: inputs.clientKey });
+        const g = await bootGuest(ctx, { profile, qemu, kernelImage: inputs.image, initrd: inputs.initrd, accel: 'tcg', outDir: out, hostKey: inputs.base.hostKeyPublic, clientKey: inputs.clientKey });
         times.push(g.bootMs);
         if (name === 'virt-ras-nested' && i === 0) {
           // The floor of a warm run: this boot plus the three cases run by hand over SSH.
