@@ -10,6 +10,7 @@ import type { RunResult } from '../harness/model/result.js';
 import type { BenchEntry } from './types.js';
 import { bareQemuBuild } from './qemu.js';
 import { loadQemuSpec } from '../harness/qemu/spec.js';
+import { qemuTarballPath } from '../harness/qemu/build.js';
 
 interface BuildJson {
   kernel: { config: string; fromStore: boolean; compiled: number; buildMs: number };
@@ -69,7 +70,7 @@ export async function benchKernel(): Promise<BenchEntry[]> {
     entries.push({ name: 'harness cold make / bare cold make (the compile itself)', value: ratio(harnessMake, bareCold), unit: 'x', target: '<= 1.05', ok: harnessMake <= bareCold * 1.05 });
     entries.push({ name: 'harness cold build / bare (config included on both sides)', value: ratio(t.kernelBuildMs, bareConfig + bareCold), unit: 'x', target: '<= 1.05', ok: t.kernelBuildMs <= (bareConfig + bareCold) * 1.05 });
     // The project's QEMU, built bare from the tarball the cold run downloaded.
-    const q = await bareQemuBuild(join(cache, 'qemu', new URL(loadQemuSpec().url).pathname.split('/').at(-1)!), join(bare, 'qemu'));
+    const q = await bareQemuBuild(qemuTarballPath(cache, loadQemuSpec()), join(bare, 'qemu'));
     const bareQemu = q.configureMs + q.ninjaMs;
     entries.push({ name: "harness cold QEMU stage (download, unpack, git import + am, configure, ninja), in the cold run", value: s(t.qemuBuildMs ?? 0), unit: 's' });
     entries.push({ name: 'bare QEMU build (tar, git apply, configure, ninja; same tarball, patches, flags)', value: s(bareQemu), unit: 's', note: `configure ${s(q.configureMs)} s, ninja ${s(q.ninjaMs)} s` });

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createContext } from '../harness/util/context.js';
-import { prepareQemu } from '../harness/qemu/build.js';
+import { addFirmwarePlaceholders, prepareQemu } from '../harness/qemu/build.js';
 import { loadQemuSpec } from '../harness/qemu/spec.js';
 import type { BenchEntry } from './types.js';
 
@@ -17,7 +17,7 @@ export async function bareQemuBuild(tarball: string, dir: string): Promise<{ con
   await execa('mkdir', ['-p', src, build]);
   await execa('tar', ['-xJf', tarball, '-C', src, '--strip-components=1', '--no-same-owner']);
   // The same empty EDK2 stand-ins the harness writes (the +ds tarball leaves the images out).
-  await execa('sh', ['-c', 'for f in $(grep -o "edk2-[a-z0-9_-]*\\.fd" pc-bios/meson.build | sort -u); do [ -e pc-bios/$f.bz2 ] || bzip2 -c </dev/null > pc-bios/$f.bz2; done'], { cwd: src });
+  await addFirmwarePlaceholders(src);
   for (const p of spec.patches) await execa('git', ['apply', '-p1'], { cwd: src, input: p.text });
   const tc = Date.now();
   await execa(join(src, 'configure'), ['--python=/usr/bin/python3', ...spec.configure], { cwd: build });

@@ -1,7 +1,6 @@
 // `sea-harness ci`: the cases on the base and on base+series in the one workspace, compared; regressions
 // re-run on both sides to tell them from flakes; apply status, per-patch builds, checkpatch, new W=1 and
 // selftest warnings; ci.json, report.md, junit.xml and kcidb.json under --out.
-import { chooseQemu } from '../qemu/choose.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
@@ -12,6 +11,7 @@ import { prepareKernel, type KernelPlan, type PreparedKernel } from '../kernel/p
 import { SeriesApplyError, commitSeriesInIndex, loadSeries } from '../kernel/series.js';
 import type { SourceSpec } from '../kernel/source.js';
 import { withWorkspace } from '../kernel/workspace.js';
+import { chooseQemu } from '../qemu/choose.js';
 import { describeSource, runPipeline, type RunPlan } from '../run/pipeline.js';
 import { renderRun } from '../report/index.js';
 import type { RunResult, SeriesPatchStatus } from '../model/result.js';

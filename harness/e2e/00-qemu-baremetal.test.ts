@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseKtap } from '../ktap/parse.js';
-import { prepareQemu } from '../qemu/build.js';
+import { prepareQemu, qemuTarballPath } from '../qemu/build.js';
 import { loadQemuSpec } from '../qemu/spec.js';
 import { createContext } from '../util/context.js';
 import { ROOT } from '../test-support/paths.js';
@@ -79,7 +79,7 @@ t.test("the patches in qemu/patches are clean for QEMU's own scripts/checkpatch.
   if (!existsSync(join(tree, 'scripts', 'checkpatch.pl'))) {
     tree = join(dir, 'qemu-src');
     mkdirSync(tree);
-    await execa('tar', ['-xJf', join(ctx.cacheDir, 'qemu', new URL(spec.url).pathname.split('/').at(-1)!), '-C', tree, '--strip-components=1']);
+    await execa('tar', ['-xJf', qemuTarballPath(ctx.cacheDir, spec), '-C', tree, '--strip-components=1']);
   }
   for (const p of spec.patches) {
     const r = await execa('perl', ['scripts/checkpatch.pl', '-'], { cwd: tree, input: p.text, reject: false });

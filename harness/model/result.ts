@@ -72,17 +72,21 @@ export interface SeriesPatchStatus {
   readonly applied: boolean;
 }
 
+/** What names a build of the project's QEMU: its store key and everything the key is made of. */
+export interface QemuBuildRecord {
+  readonly key: string;
+  /** `qemu-system-aarch64 --version`'s version, e.g. 10.0.2. */
+  readonly version: string;
+  readonly sourceSha256: string;
+  readonly patches: ReadonlyArray<{ readonly file: string; readonly subject: string; readonly sha256: string }>;
+  readonly configure: readonly string[];
+  readonly compiler: string;
+}
+
 export interface QemuProvenance {
   readonly origin: 'user' | 'sea-harness' | 'system';
   readonly path: string;
-  readonly build: {
-    readonly key: string;
-    readonly version: string;
-    readonly sourceSha256: string;
-    readonly patches: ReadonlyArray<{ readonly file: string; readonly subject: string; readonly sha256: string }>;
-    readonly configure: readonly string[];
-    readonly compiler: string;
-  } | null;
+  readonly build: QemuBuildRecord | null;
 }
 
 export interface RunResult {

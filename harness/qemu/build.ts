@@ -1,7 +1,6 @@
 // The QEMU build stage: upstream source from Debian's archive plus qemu/patches, built once into the artifact
 // store (keyed by source, patches, flags and compiler). One work tree and one build directory are reused, so a
 // changed patch is an incremental ninja run, not a cold build.
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, copyFile, mkdir, readFile, rename, rm, writeFile, chmod } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -11,18 +10,14 @@ import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { HarnessError, tailLines } from '../util/errors.js';
 import { withLock } from '../util/lock.js';
+import { sha256File } from '../util/hash.js';
+import type { QemuBuildRecord } from '../model/result.js';
 import { jobs } from '../kernel/make.js';
 import { loadQemuSpec, qemuStoreKey, type QemuSpec } from './spec.js';
 
-export interface QemuBuild {
-  readonly key: string;
+/** A build of the project's QEMU: what names it (model/result.ts, also its provenance) and where it is. */
+export interface QemuBuild extends QemuBuildRecord {
   readonly binary: string;
-  /** `qemu-system-aarch64 --version`'s version, e.g. 10.0.2. */
-  readonly version: string;
-  readonly sourceSha256: string;
-  readonly patches: ReadonlyArray<{ readonly file: string; readonly subject: string; readonly sha256: string }>;
-  readonly configure: readonly string[];
-  readonly compiler: string;
   readonly fromStore: boolean;
   readonly buildMs: number;
   /** ninja steps run by this build (0 on a store hit): the proof that a rebuild was incremental. */
@@ -80,7 +75,7 @@ async function buildQemu(ctx: Context, spec: QemuSpec, key: string): Promise<Qem
   const logPath = join(w.logs, `build-${key}.log`);
   await writeFile(logPath, `# sea-harness QEMU build ${key}: QEMU ${spec.version} + ${spec.patches.length} patches\n`);
   const started = Date.now();
-  const tarball = await fetchTarball(ctx, spec, w.root, logPath);
+  const tarball = await fetchTarball(ctx, spec, logPath);
   await prepareTree(ctx, spec, key, tarball, w.src, logPath);
   await configure(ctx, spec, w.src, w.build, logPath);
   const steps = await ninja(ctx, w.build, logPath, started);
@@ -88,14 +83,15 @@ async function buildQemu(ctx: Context, spec: QemuSpec, key: string): Promise<Qem
   return storeQemu(ctx, spec, key, join(w.build, BINARY), logPath, buildMs, steps);
 }
 
-async function fileSha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+/** Where the orig tarball is kept once downloaded (beside the work tree). */
+export function qemuTarballPath(cacheDir: string, spec: QemuSpec): string {
+  return join(qemuWork(cacheDir).root, basename(new URL(spec.url).pathname));
 }
 
 /** The orig tarball, downloaded once and checked against the pinned hash. */
-async function fetchTarball(ctx: Context, spec: QemuSpec, root: string, logPath: string): Promise<string> {
-  const path = join(root, basename(new URL(spec.url).pathname));
-  if ((await exists(path)) && (await fileSha256(path)) === spec.sha256) return path;
+async function fetchTarball(ctx: Context, spec: QemuSpec, logPath: string): Promise<string> {
+  const path = qemuTarballPath(ctx.cacheDir, spec);
+  if ((await exists(path)) && (await sha256File(path)) === spec.sha256) return path;
   ctx.log.info(`qemu: downloading ${spec.url}`);
   const part = `${path}.part`;
   try {
@@ -105,7 +101,7 @@ async function fetchTarball(ctx: Context, spec: QemuSpec, root: string, logPath:
   } catch (err) {
     throw new HarnessError(`cannot download QEMU's source ${spec.url}: ${(err as Error).message}`, { stage: 'qemu', cause: err, logPath, hint: 'check that the Debian archive is reachable; or give a QEMU with EINJ support through --qemu PATH' });
   }
-  const got = await fileSha256(part);
+  const got = await sha256File(part);
   if (got !== spec.sha256) {
     throw new HarnessError(`${spec.url} has sha256 ${got}, but qemu/source.json pins ${spec.sha256}`, {
       stage: 'qemu',
@@ -117,11 +113,12 @@ async function fetchTarball(ctx: Context, spec: QemuSpec, root: string, logPath:
   return path;
 }
 
-function git(ctx: Context, src: string, args: readonly string[], logPath: string, reject = true) {
+function git(ctx: Context, src: string, args: readonly string[], logPath: string, options: { reject?: boolean; input?: string } = {}) {
   return run(ctx, 'git', ['-C', src, '-c', 'user.name=sea-harness', '-c', 'user.email=sea-harness@localhost', ...args], {
     stage: 'qemu',
     logPath,
-    reject,
+    reject: options.reject ?? true,
+    ...(options.input !== undefined ? { input: options.input } : {}),
     timeoutMs: 20 * 60_000,
     env: { GIT_AUTHOR_DATE: '2000-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2000-01-01T00:00:00Z' },
   });
@@ -133,7 +130,7 @@ function git(ctx: Context, src: string, args: readonly string[], logPath: string
  */
 async function prepareTree(ctx: Context, spec: QemuSpec, key: string, tarball: string, src: string, logPath: string): Promise<void> {
   const baseRef = `refs/sea/qemu/${spec.sha256.slice(0, 16)}`;
-  const haveBase = (await exists(join(src, '.git'))) && (await git(ctx, src, ['rev-parse', '-q', '--verify', `${baseRef}^{commit}`], logPath, false)).exitCode === 0;
+  const haveBase = (await exists(join(src, '.git'))) && (await git(ctx, src, ['rev-parse', '-q', '--verify', `${baseRef}^{commit}`], logPath, { reject: false })).exitCode === 0;
   if (!haveBase) {
     ctx.log.info(`qemu: unpacking ${basename(tarball)}`);
     await rm(src, { recursive: true, force: true });
@@ -147,13 +144,13 @@ async function prepareTree(ctx: Context, spec: QemuSpec, key: string, tarball: s
   }
   const marker = join(src, '.git', 'sea-applied');
   if ((await readFile(marker, 'utf8').catch(() => '')) === key) return;
-  await git(ctx, src, ['am', '--abort'], logPath, false);
+  await git(ctx, src, ['am', '--abort'], logPath, { reject: false });
   await git(ctx, src, ['checkout', '-q', '-f', '--detach', baseRef], logPath);
   await git(ctx, src, ['clean', '-q', '-f', '-d'], logPath);
   for (const p of spec.patches) {
-    const r = await run(ctx, 'git', ['-C', src, '-c', 'user.name=sea-harness', '-c', 'user.email=sea-harness@localhost', 'am', '-q', '--committer-date-is-author-date'], { stage: 'qemu', logPath, reject: false, input: p.text, timeoutMs: 5 * 60_000 });
+    const r = await git(ctx, src, ['am', '-q', '--committer-date-is-author-date'], logPath, { reject: false, input: p.text });
     if (r.exitCode !== 0) {
-      await git(ctx, src, ['am', '--abort'], logPath, false);
+      await git(ctx, src, ['am', '--abort'], logPath, { reject: false });
       await rm(marker, { force: true });
       throw new HarnessError(`${p.file} does not apply to QEMU ${spec.version}`, { stage: 'qemu', command: ['git', 'am', p.file], outputTail: tailLines(`${r.stdout}${r.stderr}`, 15), logPath, hint: 'rebase the patch onto the QEMU version that qemu/source.json pins' });
     }
@@ -168,7 +165,7 @@ const EMPTY_BZIP2 = Buffer.from([0x42, 0x5a, 0x68, 0x39, 0x17, 0x72, 0x45, 0x38,
  * The `+ds` tarball leaves out the prebuilt EDK2 images, which pc-bios/meson.build unpacks for the arm and x86
  * targets whenever bzip2 is found. The harness passes -bios itself, so empty stand-ins are enough.
  */
-async function addFirmwarePlaceholders(src: string): Promise<void> {
+export async function addFirmwarePlaceholders(src: string): Promise<void> {
   const mesonBuild = await readFile(join(src, 'pc-bios', 'meson.build'), 'utf8');
   const names = [...new Set(mesonBuild.match(/'edk2-[\w-]+\.fd'/g) ?? [])].map((n) => n.slice(1, -1));
   for (const n of names) {

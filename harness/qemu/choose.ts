@@ -4,6 +4,7 @@ import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import type { GuestProfile } from '../guest/profiles.js';
+import type { QemuProvenance } from '../model/result.js';
 import { DEFAULT_QEMU } from '../guest/qemu-args.js';
 import { hostCompiler, prepareQemu, type QemuBuild } from './build.js';
 import { loadQemuSpec, qemuStoreKey } from './spec.js';
@@ -56,7 +57,7 @@ async function prebuiltQemu(ctx: Context, dir: string): Promise<QemuBuild | null
 }
 
 /** The provenance record of a choice: enough to name the exact QEMU that ran. */
-export function qemuProvenance(choice: QemuChoice) {
+export function qemuProvenance(choice: QemuChoice): QemuProvenance {
   const b = choice.build;
   return {
     origin: choice.origin,

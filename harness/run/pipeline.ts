@@ -18,7 +18,7 @@ import { prepareBootInputs } from './boot-inputs.js';
 import { writeReports } from './artifacts.js';
 import { runCases, type L1Session } from './case-loop.js';
 import { reproScript } from './repro.js';
-import { hostProvenance } from './provenance.js';
+import { hostProvenance, qemuVersion } from './provenance.js';
 import { chooseQemu, qemuProvenance, type QemuChoice } from '../qemu/choose.js';
 import type { QemuBuild } from '../qemu/build.js';
 
@@ -61,12 +61,13 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   const t0 = Date.now();
   await mkdir(plan.outDir, { recursive: true });
   const timings = { sourceMs: 0, kernelBuildMs: 0, kernelConfigMs: 0, selftestsBuildMs: 0, qemuBuildMs: 0, imageMs: 0, bootMs: 0, runMs: 0, totalMs: 0 };
-  // Tool versions are asked for while the kernel stage runs (they cost a few hundred ms of process starts);
-  // QEMU's once the QEMU stage has chosen the binary.
-  let settleQemuPath!: (path: string | null) => void;
-  const qemuPath = new Promise<string | null>((resolve) => (settleQemuPath = resolve));
-  const provenanceAsked = hostProvenance(ctx, qemuPath, plan.bios, plan.profile);
-  let provenance = null as Awaited<typeof provenanceAsked> | null;
+  // Tool versions are asked for while the kernel stage runs; QEMU's once the QEMU stage has chosen the binary.
+  const toolsAsked = hostProvenance(ctx, plan.bios, plan.profile);
+  let provenance = null as (Awaited<typeof toolsAsked> & { qemu: string | null }) | null;
+  const settleProvenance = async (qemuPath: string | null) => {
+    provenance = { ...(await toolsAsked), qemu: await qemuVersion(ctx, qemuPath) };
+    return provenance;
+  };
   let kernel: KernelForRun | null = null;
   let qemu: QemuChoice | null = null;
   const baseResult = (verdict: RunVerdict, cases: CaseResult[], extra: Partial<RunResult> = {}): RunResult => ({
@@ -94,8 +95,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     kernel = plan.prepared ? plan.prepared : plan.prebuilt ? await loadPrebuilt(plan.prebuilt, plan.cases) : await prepareKernel(ctx, plan.kernel, plan.cases, plan.outDir);
   } catch (err) {
     // The result files are written for every outcome; the error itself goes up to the CLI (exit 5, 4, ...).
-    settleQemuPath(plan.qemu);
-    provenance = await provenanceAsked;
+    await settleProvenance(plan.qemu);
     if (err instanceof SeriesApplyError) {
       await finish(baseResult('apply-failed', [], { kernel: { source: describeSource(plan.kernel), release: null, commit: null, tree: null, series: err.status }, error: errorInfo(err) }), ExitCode.applyFailed);
     } else if (err instanceof HarnessError && err.exitCode === ExitCode.buildFailed) {
@@ -111,13 +111,11 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     qemu = await chooseQemu(ctx, plan.profile, plan.qemu, plan.prebuilt);
     timings.qemuBuildMs = Date.now() - tq;
   } catch (err) {
-    settleQemuPath(plan.qemu);
-    provenance = await provenanceAsked;
+    await settleProvenance(plan.qemu);
     if (err instanceof HarnessError) await finish(baseResult('error', [], { error: errorInfo(err) }), err.exitCode);
     throw err;
   }
-  settleQemuPath(qemu.path);
-  provenance = await provenanceAsked;
+  const ran = await settleProvenance(qemu.path);
   timings.sourceMs = kernel.timings.sourceMs;
   timings.kernelBuildMs = kernel.timings.kernelBuildMs;
   timings.kernelConfigMs = kernel.timings.kernelConfigMs ?? 0;
@@ -226,7 +224,7 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
     guest: {
       profile: plan.profile.name,
       accel: plan.accel,
-      qemu: provenance.qemu,
+      qemu: ran.qemu,
       environment: env ? { ...env, kvmMode: env.kvmMode, bootMs: timings.bootMs } : {},
     },
   });

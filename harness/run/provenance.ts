@@ -10,19 +10,18 @@ async function firstLine(ctx: Context, file: string, args: string[]): Promise<st
   return r && r.exitCode === 0 ? (r.stdout.split('\n')[0]?.trim() ?? null) : null;
 }
 
-/** `qemu` may still be in the making (the project's build runs after the kernel stage). */
-export async function hostProvenance(ctx: Context, qemu: Promise<string | null> | string | null, bios: string | null, profile: GuestProfile) {
-  const [gcc, binutils, qemuV, fw] = await Promise.all([
+/** The toolchain and firmware, asked for while the kernel stage runs (a few hundred ms of process starts). */
+export async function hostProvenance(ctx: Context, bios: string | null, profile: GuestProfile) {
+  const [gcc, binutils, fw] = await Promise.all([
     firstLine(ctx, 'aarch64-linux-gnu-gcc', ['--version']),
     firstLine(ctx, 'aarch64-linux-gnu-ld', ['--version']),
-    Promise.resolve(qemu).then((q) => firstLine(ctx, q ?? DEFAULT_QEMU, ['--version'])),
     profile.firmware === 'uefi' ? (bios ? Promise.resolve(bios) : firstLine(ctx, 'dpkg-query', ['-W', '-f', 'qemu-efi-aarch64 ${Version}', 'qemu-efi-aarch64'])) : Promise.resolve('none (device tree boot)'),
   ]);
-  return {
-    harness: harnessVersion(),
-    gcc,
-    binutils,
-    qemu: qemuV ? (/version (\S+)/.exec(qemuV)?.[1] ?? qemuV) : null,
-    firmware: fw,
-  };
+  return { harness: harnessVersion(), gcc, binutils, firmware: fw };
+}
+
+/** The version of the QEMU the QEMU stage chose (null: the host's default binary). */
+export async function qemuVersion(ctx: Context, qemu: string | null): Promise<string | null> {
+  const line = await firstLine(ctx, qemu ?? DEFAULT_QEMU, ['--version']);
+  return line ? (/version (\S+)/.exec(line)?.[1] ?? line) : null;
 }

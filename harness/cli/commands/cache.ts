@@ -42,19 +42,27 @@ export const main: CommandMain = async (rt, argv) => {
   const { values, positionals } = parseCommand(spec, argv);
   const action = positionals[0] ?? 'list';
   const root = rt.ctx.cacheDir;
-  const parts = { workspaces: join(root, 'workspaces'), store: join(root, 'store'), qemu: join(root, 'qemu-store'), 'qemu-work': join(root, 'qemu'), images: join(root, 'images'), downloads: join(root, 'debs'), apt: join(root, 'apt') };
+  // Each cache part with the `clean` option that removes it.
+  const parts = [
+    { name: 'workspaces', path: join(root, 'workspaces'), option: 'workspaces' },
+    { name: 'store', path: join(root, 'store'), option: 'store' },
+    { name: 'qemu', path: join(root, 'qemu-store'), option: 'qemu' },
+    { name: 'qemu-work', path: join(root, 'qemu'), option: 'qemu' },
+    { name: 'images', path: join(root, 'images'), option: 'images' },
+    { name: 'downloads', path: join(root, 'debs'), option: 'downloads' },
+    { name: 'apt', path: join(root, 'apt'), option: 'downloads' },
+  ];
   if (action === 'list') {
     const lines = [`cache root: ${root}`];
-    for (const [name, path] of Object.entries(parts)) lines.push(`  ${name.padEnd(11)} ${gib(await du(path)).padStart(10)}  ${path}`);
+    for (const { name, path } of parts) lines.push(`  ${name.padEnd(11)} ${gib(await du(path)).padStart(10)}  ${path}`);
     for (const e of await listStore(root)) lines.push(`    store ${e.key}  ${gib(e.bytes)}  ${new Date(e.mtimeMs).toISOString()}`);
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
   }
   if (action !== 'clean') throw new UsageError(`cache ${action}: expected list or clean`);
   const all = Boolean(values.all);
-  const option = (name: string) => (name === 'apt' ? 'downloads' : name === 'qemu-work' ? 'qemu' : name);
-  const targets = Object.entries(parts).filter(([name]) => all || values[option(name)]);
-  for (const [name, path] of targets) {
+  const targets = parts.filter((p) => all || values[p.option]);
+  for (const { name, path } of targets) {
     rt.log.info(`cache: removing ${name} (${path})`);
     await rm(path, { recursive: true, force: true });
   }
