@@ -56,7 +56,7 @@ export async function bisect(ctx: Context, plan: BisectPlan): Promise<BisectOutc
       kernel: plan.kernelDir,
       good: plan.good,
       bad: plan.bad,
-      series: plan.step.run.series,
+      series: plan.step.run.series.map((s) => s.path),
       ...fields,
       steps: await readSteps(paths.jsonl),
       timings: { totalMs: Date.now() - t0 },

@@ -3,9 +3,12 @@
 import { appendFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
-import { AbortedError, ExitCode, HarnessError } from '../util/errors.js';
-import { runPipeline, type RunPlan } from '../run/pipeline.js';
-import { SeriesApplyError } from '../kernel/series.js';
+import { AbortedError } from '../util/errors.js';
+import { runPipeline } from '../run/pipeline.js';
+import type { LoadedSeries } from '../kernel/series.js';
+import type { CaseDefinition } from '../catalog/cases.js';
+import type { GuestOptions } from '../guest/options.js';
+import type { RunResult } from '../model/result.js';
 import type { StepPhase, StepRecord } from '../model/bisect.js';
 import { decide, type StepOutcome, type StepPolicy } from './policy.js';
 import { commitSubject } from './commits.js';
@@ -18,8 +21,8 @@ export interface StepInput {
   readonly commit: string;
   readonly phase: StepPhase;
   readonly policy: StepPolicy;
-  /** Everything of `run` but the kernel source and the output directory. */
-  readonly run: Omit<RunPlan, 'kernel' | 'outDir' | 'named' | 'repeat'> & { readonly series: readonly string[]; readonly seriesVersion?: number };
+  /** The case that decides, the series (loaded once) applied on every revision, and the guest options. */
+  readonly run: { readonly cases: readonly CaseDefinition[]; readonly series: readonly LoadedSeries[]; readonly guest: GuestOptions };
   /** This step's artifact directory. */
   readonly outDir: string;
 }
@@ -37,27 +40,20 @@ export async function nextStepDir(stepsRoot: string, commit: string): Promise<st
 export async function runStep(ctx: Context, input: StepInput): Promise<StepRecord> {
   const t0 = Date.now();
   const subject = await commitSubject(ctx, input.kernelDir, input.commit);
-  const { series, seriesVersion, ...rest } = input.run;
-  let outcome: StepOutcome;
-  let timings = { buildMs: 0, bootMs: 0, runMs: 0, fromStore: false };
-  try {
-    const { result } = await runPipeline(ctx, {
-      ...rest,
-      kernel: { source: { kind: 'tree', dir: input.kernelDir, ref: input.commit }, series, ...(seriesVersion ? { seriesVersion } : {}), configFragments: [] },
-      named: true,
-      repeat: 1,
-      outDir: input.outDir,
-    });
-    const t = result.timings;
-    timings = { buildMs: (t.sourceMs ?? 0) + t.kernelBuildMs + t.selftestsBuildMs, bootMs: t.bootMs, runMs: t.runMs, fromStore: t.kernelBuildMs === 0 };
-    const c = result.cases[0];
-    outcome = c ? { kind: 'case', result: c } : { kind: 'error', message: `the run gave no result for ${rest.cases[0]?.name ?? 'the case'}` };
-  } catch (err) {
-    if (err instanceof AbortedError && err.exitCode === ExitCode.interrupted) throw err;
-    if (ctx.signal.aborted) throw err;
-    outcome = outcomeOfError(err);
-  }
-  const d = decide(outcome, input.policy);
+  const { cases, series, guest } = input.run;
+  const { result, stoppedBy } = await runPipeline(ctx, {
+    kernel: { kind: 'plan', plan: { source: { kind: 'tree', dir: input.kernelDir, ref: input.commit }, series, configFragments: [] } },
+    cases,
+    named: true,
+    guest,
+    repeat: 1,
+    outDir: input.outDir,
+  });
+  // An interrupt stops the bisect (git bisect run must not take it for a verdict).
+  if (ctx.signal.aborted || (stoppedBy instanceof AbortedError && stoppedBy.abortCause === 'interrupt')) throw stoppedBy ?? ctx.signal.reason;
+  const t = result.timings;
+  const timings = { buildMs: (t.sourceMs ?? 0) + t.kernelBuildMs + t.selftestsBuildMs, bootMs: t.bootMs, runMs: t.runMs, fromStore: t.kernelBuildMs === 0 };
+  const d = decide(stepOutcome(result, cases[0]?.name ?? 'the case'), input.policy);
   const record: StepRecord = {
     commit: input.commit,
     subject,
@@ -74,11 +70,14 @@ export async function runStep(ctx: Context, input: StepInput): Promise<StepRecor
   return record;
 }
 
-function outcomeOfError(err: unknown): StepOutcome {
-  if (err instanceof SeriesApplyError) return { kind: 'apply-failed', message: err.message };
-  if (err instanceof HarnessError && err.exitCode === ExitCode.buildFailed) return { kind: 'build-failed', message: err.message };
-  if (err instanceof HarnessError) return { kind: 'error', message: `[${err.stage}] ${err.message}` };
-  return { kind: 'error', message: `internal error: ${(err as Error)?.message ?? String(err)}` };
+/** What the run says about the revision, for the policy: the case's result, or why there is none. */
+function stepOutcome(result: RunResult, caseName: string): StepOutcome {
+  const message = result.error ? `[${result.error.stage}] ${result.error.message}` : `the run gave no result for ${caseName}`;
+  if (result.verdict === 'apply-failed') return { kind: 'apply-failed', message: result.error?.message ?? message };
+  if (result.verdict === 'build-failed') return { kind: 'build-failed', message: result.error?.message ?? message };
+  const c = result.cases[0];
+  if (result.verdict === 'error' || !c) return { kind: 'error', message };
+  return { kind: 'case', result: c };
 }
 
 /** Every step of a bisect is also one line of `<out>/steps.jsonl`, in the order they ran. */

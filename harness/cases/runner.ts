@@ -4,13 +4,15 @@ import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { parseKtap } from '../ktap/parse.js';
 import type { CaseResult } from '../model/result.js';
+import { caseRunKey, type CaseRunId } from '../model/case-run.js';
 import type { Guest } from '../guest/boot.js';
 import type { L1Environment } from '../guest/environment.js';
 import type { SelftestBinary } from '../kernel/selftests.js';
-import type { CaseDefinition, Expectation } from './definitions.js';
+import type { CaseDefinition, Expectation } from '../catalog/cases.js';
 import { decideVerdict, killedByDeadline, meetsExpectation, type VerdictResult } from './verdict.js';
 import { parseAssertion } from './assertion.js';
 import { parseSeaExit } from './sea-exit.js';
+import { unmetRequirements } from './requirements.js';
 import { delay } from '../util/delay.js';
 
 /** Where the per-run overlay puts the case binaries in the L1. */
@@ -27,7 +29,8 @@ export interface CaseRunInput {
   /** Whether the case was named with --case (an absent named case fails the run). */
   readonly named: boolean;
   readonly timeoutSeconds: number;
-  readonly iteration: number;
+  /** Which run of the case this is (its --repeat iteration). */
+  readonly id: CaseRunId;
 }
 
 export interface CaseRun {
@@ -49,7 +52,7 @@ export function caseResult(input: CaseRunInput, v: Pick<VerdictResult, 'verdict'
   const expectedReason = input.expectation.skip ? (input.def.knownSkips.find((k) => k.id === input.expectation.skip)?.reason ?? input.expectation.skip) : null;
   return {
     name: input.def.name,
-    ...(input.iteration > 1 || extra.iteration ? { iteration: input.iteration } : {}),
+    ...(input.id.iteration > 1 || extra.iteration ? { iteration: input.id.iteration } : {}),
     verdict: v.verdict,
     expected: input.expectation.verdict,
     expectedReason,
@@ -74,9 +77,7 @@ export function caseNotRun(input: CaseRunInput, env: L1Environment | null): Case
     return caseResult(input, { verdict: 'absent', reason: hint }, {});
   }
   if (!env) return null;
-  const missing: string[] = [];
-  if (input.def.requires.devKvm && !env.devKvm) missing.push('/dev/kvm (KVM did not initialise in the L1: is EL2 there, virtualization=on?)');
-  if (env.hugepages1G.free < input.def.requires.hugepages1G) missing.push(`${input.def.requires.hugepages1G} free 1 GiB hugepage(s) (the L1 has ${env.hugepages1G.free} of ${env.hugepages1G.total})`);
+  const missing = unmetRequirements(input.def.requires, env);
   if (missing.length === 0) return null;
   return caseResult(input, { verdict: 'error', reason: `the L1 does not provide ${missing.join(' and ')}` }, {});
 }
@@ -94,7 +95,7 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
   const consoleStart = guest.qemu.console.lineCount;
   const crashesBefore = guest.qemu.console.crashes.length;
   const warningsBefore = guest.qemu.console.warnings.length;
-  ctx.log.info(`case ${name}${input.iteration > 1 ? ` #${input.iteration}` : ''}: running (timeout ${input.timeoutSeconds} s)`);
+  ctx.log.info(`case ${caseRunKey(input.id)}: running (timeout ${input.timeoutSeconds} s)`);
   // busybox timeout sends SIGKILL at the deadline; a task looping in the kernel survives even that, and
   // timeout then waits for it forever. Shortly after the deadline, a process still there is stuck: stop
   // waiting then rather than at the outer deadline.

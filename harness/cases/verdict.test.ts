@@ -3,7 +3,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKtap } from '../ktap/parse.js';
-import { expectationFor, loadCases, parseCase, type CaseDefinition } from './definitions.js';
+import { expectationFor, loadCases, parseCase, type CaseDefinition } from '../catalog/cases.js';
 import { decideVerdict, killedByDeadline, meetsExpectation, type CaseObservation } from './verdict.js';
 import { parseAssertion } from './assertion.js';
 import { decodeEsr, describeEsr } from './esr.js';

@@ -2,7 +2,7 @@
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { KernelWarning, Verdict } from '../model/result.js';
 import { parseAssertion, type AssertionFailure } from './assertion.js';
-import type { CaseDefinition, Expectation, KnownSkip } from './definitions.js';
+import type { CaseDefinition, Expectation, KnownSkip } from '../catalog/cases.js';
 import { describeEsr, findEsrValues } from './esr.js';
 
 /** kselftest exit codes (tools/testing/selftests/kselftest.h). */

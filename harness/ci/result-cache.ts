@@ -8,16 +8,8 @@ import type { RunResult } from '../model/result.js';
 export interface ResultKeyParts {
   readonly kernelKey: string;
   readonly cases: readonly string[];
-  readonly profile: unknown;
-  readonly accel: string;
-  readonly kvmMode: string | null;
-  readonly append: string | null;
-  /** The QEMU that boots the L1: the project's build by its store key (source, patches, flags), else its path. */
-  readonly qemu: string | null;
-  readonly bios: string | null;
-  readonly timeoutSeconds: number | null;
-  /** --jobs: verdicts beside others that are not clean are re-checked alone, but a race is a race. */
-  readonly jobs: number | null;
+  /** guest/options.ts guestOptionsKey: every guest option, QEMU by what it is. */
+  readonly guest: Readonly<Record<string, unknown>>;
   readonly harness: string;
 }
 

@@ -1,12 +1,13 @@
 // What `bisect` and `bisect-step` share: the options of a step (case, series, guest, policy), turned into the
 // step's run inputs, and passed on from `bisect` to the bisect-step command that `git bisect run` runs.
-import { resolveCases } from '../cases/definitions.js';
+import { resolveCases } from '../catalog/cases.js';
 import { UsageError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { DEFAULT_POLICY, type StepPolicy } from '../bisect/policy.js';
 import type { StepInput } from '../bisect/step.js';
-import { COMMON_GUEST, int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
-import { guestRunOptions } from './commands/run.js';
+import { loadSeriesInputs } from '../kernel/series.js';
+import { int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
+import { CASE_RUN_OPTIONS, GUEST_OPTIONS, guestOptionsFrom } from './guest-options.js';
 
 export const STEP_OPTIONS: readonly OptionSpec[] = [
   { name: 'case', type: 'string', arg: 'NAME', help: 'the case whose verdict decides (from cases/, e.g. inject_iabt)' },
@@ -16,9 +17,8 @@ export const STEP_OPTIONS: readonly OptionSpec[] = [
   { name: 'crash', type: 'string', arg: 'bad|skip', help: 'how a kernel crash during the case counts (default bad)' },
   { name: 'build-failure', type: 'string', arg: 'skip|bad', help: 'how a kernel that does not build counts (default skip)' },
   { name: 'timeout-verdict', type: 'string', arg: 'skip|bad', help: 'how a case timeout counts (default skip: under TCG often the emulation)' },
-  { name: 'timeout', type: 'string', arg: 'SECONDS', help: 'per-case timeout (default: the case\'s own, scaled for TCG)' },
-  { name: 'boot-timeout', type: 'string', arg: 'SECONDS', help: 'how long the L1 may take to reach SSH (default 180 under TCG)' },
-  ...COMMON_GUEST.filter((o) => o.name !== 'show-command'),
+  ...CASE_RUN_OPTIONS.filter((o) => o.name === 'timeout'),
+  ...GUEST_OPTIONS.filter((o) => o.name !== 'show-command'),
 ];
 
 /** Options whose values are paths: made absolute before `bisect` passes them on (git runs the step elsewhere). */
@@ -41,12 +41,7 @@ export async function stepFromOptions(values: ParsedOptions, log: Logger): Promi
   const seriesVersion = int(values, 'series-version');
   return {
     policy: policyFromOptions(values),
-    run: {
-      ...(await guestRunOptions(values, log)),
-      cases,
-      series: list(values, 'series'),
-      ...(seriesVersion ? { seriesVersion } : {}),
-    },
+    run: { cases, series: await loadSeriesInputs(list(values, 'series'), seriesVersion), guest: await guestOptionsFrom(values, log) },
   };
 }
 

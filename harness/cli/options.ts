@@ -20,27 +20,14 @@ export const COMMON_KERNEL: readonly OptionSpec[] = [
   { name: 'config', type: 'string', multiple: true, arg: 'FRAGMENT', help: 'extra kconfig fragment (repeatable; gets its own workspace)' },
 ];
 
-export const COMMON_GUEST: readonly OptionSpec[] = [
-  { name: 'guest', type: 'string', arg: 'NAME', help: 'guest profile from guests/ (default virt-ras-nested: the project QEMU with EINJ; virt-ras-nested-ff firmware first; virt-ras-nested-stock Debian QEMU; virt-dt)' },
-  { name: 'accel', type: 'string', arg: 'tcg|kvm|auto', help: 'QEMU accelerator (default auto: KVM when usable, else TCG)' },
-  { name: 'kvm-mode', type: 'string', arg: 'MODE', help: 'the L1\'s kvm-arm.mode: vhe, nvhe, protected or nested' },
-  { name: 'append', type: 'string', arg: 'ARGS', help: 'extra L1 kernel command line' },
-  { name: 'qemu', type: 'string', arg: 'PATH', help: "qemu-system-aarch64 to use instead of the profile's (the project's build from qemu/, or Debian's)" },
-  { name: 'bios', type: 'string', arg: 'PATH', help: 'UEFI firmware to use (default Debian\'s QEMU_EFI.fd)' },
-  { name: 'show-command', type: 'boolean', help: 'print the QEMU command line' },
-];
-
 export const COMMON_CASES: readonly OptionSpec[] = [
   { name: 'case', type: 'string', multiple: true, arg: 'NAME', help: 'case from cases/ (repeatable; default sea_to_user, inject_iabt, external_aborts)' },
   { name: 'selftest', type: 'string', multiple: true, arg: 'DIR/NAME', help: 'ad-hoc case: any KVM selftest of the tree, e.g. arm64/hello_el2' },
   { name: 'repeat', type: 'string', arg: 'N', help: 'run the cases N times and report each' },
-  { name: 'timeout', type: 'string', arg: 'SECONDS', help: 'per-case timeout (default: the case\'s own, scaled for TCG)' },
-  { name: 'jobs', type: 'string', arg: 'N', help: 'cases at once in the L1 (default: one per L1 vCPU; 1: one after another); a verdict beside others that is not clean is re-checked alone' },
 ];
 
 export const COMMON_OUTPUT: readonly OptionSpec[] = [
   { name: 'out', type: 'string', arg: 'DIR', help: 'artifact directory (default: a new directory under ./sea-out/)' },
-  { name: 'format', type: 'string', arg: 'LIST', help: 'human, json, junit, tap, markdown (comma-separated); a machine format alone owns standard output' },
   { name: 'deadline', type: 'string', arg: 'SECONDS', help: 'give up on the whole command after this long, downloads and builds included' },
   { name: 'verbose', type: 'boolean', short: 'v', help: 'more progress detail on standard error' },
 ];

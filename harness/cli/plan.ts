@@ -1,7 +1,8 @@
 // Turning command-line options into stage inputs (kernel plan, cases), validated up front.
 import { DEFAULT_SOURCE, type SourceSpec } from '../kernel/source.js';
 import type { KernelPlan } from '../kernel/prepare.js';
-import { DEFAULT_CASES, resolveCases, type CaseDefinition } from '../cases/definitions.js';
+import { loadSeriesInputs } from '../kernel/series.js';
+import { DEFAULT_CASES, resolveCases, type CaseDefinition } from '../catalog/cases.js';
 import { UsageError } from '../util/errors.js';
 import { int, list, str, type ParsedOptions } from './options.js';
 
@@ -19,12 +20,12 @@ export function sourceFromOptions(values: ParsedOptions): SourceSpec {
   return DEFAULT_SOURCE;
 }
 
-export function kernelPlanFromOptions(values: ParsedOptions): KernelPlan {
-  const seriesVersion = int(values, 'series-version');
+/** The kernel plan, with every --series input loaded and validated once (a bad one fails before any work). */
+export async function kernelPlanFromOptions(values: ParsedOptions): Promise<KernelPlan> {
+  const source = sourceFromOptions(values);
   return {
-    source: sourceFromOptions(values),
-    series: list(values, 'series'),
-    ...(seriesVersion ? { seriesVersion } : {}),
+    source,
+    series: await loadSeriesInputs(list(values, 'series'), int(values, 'series-version')),
     configFragments: list(values, 'config'),
     ...(values.rebuild ? { rebuild: true } : {}),
   };

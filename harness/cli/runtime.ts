@@ -7,6 +7,7 @@ import { CleanupScope } from '../util/cleanup.js';
 import { createContext, defaultCacheDir, type Context } from '../util/context.js';
 import { AbortedError, ExitCode, HarnessError } from '../util/errors.js';
 import { streamLogger, type Logger } from '../util/logger.js';
+import { exitCodeForError } from '../run/exit-codes.js';
 
 export interface Runtime {
   readonly ctx: Context;
@@ -62,7 +63,7 @@ export async function runCommand(main: CommandMain, argv: readonly string[], opt
     timer = setTimeout(() => {
       reason = 'deadline';
       log.warn(`--deadline ${options.deadlineSeconds} s reached: stopping`);
-      controller.abort(new AbortedError(`--deadline of ${options.deadlineSeconds} s reached`, ExitCode.infrastructure));
+      controller.abort(new AbortedError(`--deadline of ${options.deadlineSeconds} s reached`, 'deadline'));
     }, options.deadlineSeconds * 1000);
     timer.unref();
   }
@@ -95,7 +96,7 @@ export function reportError(err: unknown, cacheDir: string, abortReason: string 
   }
   if (err instanceof HarnessError) {
     process.stderr.write(`sea-harness: ${err.describe()}\n`);
-    return err.exitCode;
+    return exitCodeForError(err);
   }
   const path = writeCrashLog(cacheDir, err);
   process.stderr.write(`sea-harness: internal error: ${(err as Error)?.message ?? String(err)}\n${path ? `  stack trace: ${path}\n` : ''}  this is a harness bug (exit 3), not a verdict on the kernel\n`);

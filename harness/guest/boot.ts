@@ -1,7 +1,7 @@
 // Booting the L1: QEMU from a profile, the console watched for milestones and crashes, then SSH with the pinned host key.
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
-import { AbortedError, ExitCode, HarnessError } from '../util/errors.js';
+import { AbortedError, HarnessError } from '../util/errors.js';
 import type { GuestProfile } from './profiles.js';
 import { qemuArgs, DEFAULT_QEMU, type Accel, type KvmMode } from './qemu-args.js';
 import { freePort, isPortClash, startQemu, type QemuProcess } from './qemu.js';
@@ -47,7 +47,7 @@ export interface Guest {
 /** The kernel under test crashed while booting: a verdict on the kernel (crash), not an infrastructure error. */
 export class BootCrashError extends HarnessError {
   constructor(readonly crashLine: string, consoleTail: string, logPath: string) {
-    super(`the L1 kernel crashed while booting: ${crashLine}`, { stage: 'boot', exitCode: ExitCode.caseFailed, outputTail: consoleTail, logPath });
+    super(`the L1 kernel crashed while booting: ${crashLine}`, { stage: 'boot', outputTail: consoleTail, logPath });
     this.name = 'BootCrashError';
   }
 }
@@ -141,7 +141,7 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
       }
       throw new HarnessError(`cannot reach the L1 over SSH${sshRetried ? ' (booted twice)' : ''}: ${what}`, { stage: 'ssh', cause: err, outputTail: q.console.tail(20), logPath: consoleLog, hint: 'the console tail above has dropbear\'s log of the connections it saw (or did not see); check that nothing filters 127.0.0.1' });
     }
-    ctx.cleanup.defer('close SSH', () => ssh.close());
+    const closeSsh = ctx.cleanup.defer('close SSH', () => ssh.close());
     const probe = await ssh.exec('true', { timeoutMs: 30_000 });
     if (probe.exitCode !== 0) throw new HarnessError('the first SSH command in the L1 failed', { stage: 'ssh', outputTail: probe.stderr });
     const bootMs = Date.now() - q.startedAt;
@@ -156,7 +156,7 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
       async shutdown() {
         ssh.exec('poweroff -f', { timeoutMs: 2000 }).catch(() => undefined);
         await Promise.race([q.exited, delay(3000)]);
-        ssh.close();
+        await closeSsh();
         await q.stop();
       },
     };

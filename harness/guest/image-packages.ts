@@ -4,7 +4,7 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat } 
 import { basename, join, posix } from 'node:path';
 import { type AptConfig, aptDownload, aptUpdate } from '../host/apt.js';
 import type { Context } from '../util/context.js';
-import { AbortedError, ExitCode, HarnessError } from '../util/errors.js';
+import { AbortedError, ExitCode, HarnessError, UsageError } from '../util/errors.js';
 import { capture, run } from '../util/exec.js';
 import { sha256, sha256File } from '../util/hash.js';
 import { withLock } from '../util/lock.js';
@@ -74,9 +74,8 @@ export async function showPackages(ctx: Context, cfg: AptConfig, recipe: ImageRe
   }
   const missing = names.filter((n) => !found.get(n)?.version || !found.get(n)?.sha256);
   if (missing.length > 0) {
-    throw new HarnessError(`${recipe.file}: no arm64 package ${missing.join(', ')} in Debian bookworm`, {
+    throw new UsageError(`${recipe.file}: no arm64 package ${missing.join(', ')} in Debian bookworm`, undefined, {
       stage: 'image',
-      exitCode: ExitCode.usage,
       command: r.command,
       outputTail: r.stderr,
       hint: `check the names in ${recipe.file} (https://packages.debian.org/bookworm/arm64/${missing[0]})`,
@@ -133,9 +132,8 @@ export async function takeFiles(recipe: ImageRecipe, staging: string): Promise<{
       const stem = basename(path).split('.')[0] ?? '';
       const near = all.filter((f) => posix.dirname(f) === posix.dirname(path));
       const similar = (near.length > 0 ? near : all.filter((f) => basename(f).startsWith(stem))).slice(0, 12);
-      throw new HarnessError(`${recipe.file}: package ${pkg} has no ${what}`, {
+      throw new UsageError(`${recipe.file}: package ${pkg} has no ${what}`, undefined, {
         stage: 'image',
-        exitCode: ExitCode.usage,
         hint: similar.length ? `${pkg} has: ${similar.join(', ')}` : `list the package's files with dpkg-deb -c`,
       });
     }
@@ -144,11 +142,11 @@ export async function takeFiles(recipe: ImageRecipe, staging: string): Promise<{
       entries.set(path, { type: 'symlink', path, target });
       const resolved = posix.normalize(target.startsWith('/') ? target.slice(1) : posix.join(posix.dirname(path), target));
       if (resolved.startsWith('..') || depth > 8) {
-        throw new HarnessError(`${recipe.file}: symlink ${path} in ${pkg} points outside the package or loops`, { stage: 'image', exitCode: ExitCode.usage });
+        throw new UsageError(`${recipe.file}: symlink ${path} in ${pkg} points outside the package or loops`, undefined, { stage: 'image' });
       }
       return take(pkg, resolved, path, depth + 1);
     }
-    if (!st.isFile()) throw new HarnessError(`${recipe.file}: ${what} in ${pkg} is not a file; take lists files`, { stage: 'image', exitCode: ExitCode.usage });
+    if (!st.isFile()) throw new UsageError(`${recipe.file}: ${what} in ${pkg} is not a file; take lists files`, undefined, { stage: 'image' });
     const data = await readFile(host);
     entries.set(path, { type: 'file', path, mode: st.mode & 0o7777, data });
     if (data.subarray(0, 4).equals(ELF_MAGIC)) elfs.push({ imagePath: path, hostPath: host, pkg });
@@ -192,9 +190,8 @@ export async function checkSharedLibraries(
     }
   }
   if (problems.length > 0) {
-    throw new HarnessError(`${recipe.file}: the guest image would not run: ${problems.join('; ')}`, {
+    throw new UsageError(`${recipe.file}: the guest image would not run: ${problems.join('; ')}`, undefined, {
       stage: 'image',
-      exitCode: ExitCode.usage,
       hint: [...hints].join('; '),
     });
   }

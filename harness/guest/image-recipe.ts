@@ -98,7 +98,7 @@ export function loadImageRecipe(path = join(projectRoot(), 'images', 'initramfs.
     if (err instanceof HarnessError && !(err instanceof UsageError)) throw err;
     // DataReader's errors speak for the CLI's data files; here the same message belongs to the image stage.
     const why = err instanceof UsageError ? err.message : `${file}: ${(err as Error).message}`;
-    throw new HarnessError(why, { stage: 'image', exitCode: ExitCode.usage, cause: err, hint: `fix ${file}` });
+    throw new UsageError(why, undefined, { stage: 'image', cause: err, hint: `fix ${file}` });
   }
 }
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type AptConfig, aptConfig } from '../host/apt.js';
 import type { Context } from '../util/context.js';
-import { ExitCode, HarnessError } from '../util/errors.js';
+import { ExitCode, HarnessError, UsageError } from '../util/errors.js';
 import { capture, run } from '../util/exec.js';
 import { sha256, shortHash } from '../util/hash.js';
 import { withLock } from '../util/lock.js';
@@ -47,7 +47,7 @@ export async function buildBaseImage(ctx: Context, options: { logPath?: string; 
   const started = Date.now();
   const recipe = loadImageRecipe(options.recipePath);
   const init = await readFile(recipe.initPath).catch((err: Error) => {
-    throw new HarnessError(`${recipe.file}: cannot read its init script: ${err.message}`, { stage: 'image', exitCode: ExitCode.usage, hint: 'init names a file next to the recipe' });
+    throw new UsageError(`${recipe.file}: cannot read its init script: ${err.message}`, undefined, { stage: 'image', hint: 'init names a file next to the recipe' });
   });
   const imagesDir = join(ctx.cacheDir, 'images');
   const logPath = options.logPath ?? join(imagesDir, 'build.log');

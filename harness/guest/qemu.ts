@@ -65,16 +65,21 @@ export function startQemu(ctx: Context, qemu: string, args: readonly string[], c
     exitInfo = { code: r.exitCode ?? null, signal: r.signal ?? null, stderr: String(r.stderr ?? ''), requested };
     return exitInfo;
   });
-  const stop = async (): Promise<QemuExit> => {
+  const kill = async (): Promise<QemuExit> => {
     if (!exitInfo) {
       requested = true;
       child.kill('SIGTERM');
     }
     return exited;
   };
-  ctx.cleanup.defer(`stop QEMU pid ${child.pid}`, async () => {
-    await stop();
+  // Registered while QEMU runs, released (run once) when it is stopped: a long run boots many L1s.
+  const released = ctx.cleanup.defer(`stop QEMU pid ${child.pid}`, async () => {
+    await kill();
   });
+  const stop = async (): Promise<QemuExit> => {
+    await released();
+    return exited;
+  };
   return {
     pid: child.pid ?? -1,
     command: [qemu, ...args],

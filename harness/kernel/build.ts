@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
-import { ExitCode, HarnessError, tailLines } from '../util/errors.js';
+import { BuildFailedError, tailLines } from '../util/errors.js';
 import { C_LOCALE, asciiQuotes, jobs, makeArgs } from './make.js';
 import { lookupKernel, storeKernel, type KernelArtifact, type StoreKeyParts } from './store.js';
 import type { Workspace } from './workspace.js';
@@ -80,9 +80,8 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   if (r.exitCode !== 0) {
     // Paths relative to the tree read better than the workspace's absolute ones.
     const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`).map((e) => asciiQuotes(e.replaceAll(`${ws.src}/`, '')));
-    throw new HarnessError(`the kernel failed to build${errors[0] ? `: ${errors[0]}` : ''}`, {
+    throw new BuildFailedError(`the kernel failed to build${errors[0] ? `: ${errors[0]}` : ''}`, {
       stage: 'build',
-      exitCode: ExitCode.buildFailed,
       command: ['make', ...makeArgs(ws, [`-j${jobs()}`, 'Image'])],
       outputTail: errors.length ? errors.join('\n') : tailLines(`${r.stdout}${r.stderr}`, 20),
       logPath,

@@ -4,11 +4,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
-import { HarnessError, ExitCode, tailLines } from '../util/errors.js';
+import { BuildFailedError, HarnessError, UsageError, tailLines } from '../util/errors.js';
 import { sha256, shortHash } from '../util/hash.js';
 import { projectRoot } from '../util/project.js';
 import { loadProfiles } from '../guest/profiles.js';
-import { loadCases } from '../cases/definitions.js';
+import { loadCases } from '../catalog/cases.js';
 import {
   dependsOfSymbol,
   fragmentFromLines,
@@ -38,7 +38,7 @@ export async function userFragments(paths: readonly string[]): Promise<KconfigFr
   return Promise.all(
     paths.map(async (p) => {
       const text = await readFile(p, 'utf8').catch(() => {
-        throw new HarnessError(`--config ${p}: cannot read the fragment`, { stage: 'kconfig', exitCode: ExitCode.usage, hint: 'give a kconfig fragment file (CONFIG_FOO=y lines)' });
+        throw new UsageError(`--config ${p}: cannot read the fragment`, 'give a kconfig fragment file (CONFIG_FOO=y lines)', { stage: 'kconfig' });
       });
       return { origin: p, symbols: parseKconfigText(text) };
     }),
@@ -90,7 +90,13 @@ async function definedSymbols(ctx: Context, ws: Workspace, treeish: string, symb
  * The requested fragment for a source tree (a tree or commit of the workspace repository; the work tree need
  * not hold it): the tree's tools/testing/selftests/kvm/config is part of it.
  */
-export async function requestedConfig(ctx: Context, ws: Workspace, treeish: string, user: readonly KconfigFragment[]): Promise<{ requested: Map<string, KconfigValue>; ignored: string[] }> {
+export interface RequestedConfig {
+  readonly requested: ReadonlyMap<string, KconfigValue>;
+  /** Symbols of the tree's selftest config that this architecture does not have (KVM_INTEL, ...). */
+  readonly ignored: readonly string[];
+}
+
+export async function requestedConfig(ctx: Context, ws: Workspace, treeish: string, user: readonly KconfigFragment[]): Promise<RequestedConfig> {
   const own = await harnessFragments();
   const shown = await git(ctx, ws, ['show', `${treeish}:tools/testing/selftests/kvm/config`], { reject: false });
   const treeText = shown.exitCode === 0 ? shown.stdout : '';
@@ -106,7 +112,7 @@ export async function requestedConfig(ctx: Context, ws: Workspace, treeish: stri
   const { merged, conflicts } = mergeFragments([...own, { origin: 'tools/testing/selftests/kvm/config', symbols: kept }], user);
   if (conflicts.length > 0) {
     const list = conflicts.map((c) => `  ${c.symbol}: ${c.values.map((v) => `${v.value} (${v.origin})`).join(' vs ')}`).join('\n');
-    throw new HarnessError(`the harness's kconfig fragments disagree:\n${list}`, { stage: 'kconfig', exitCode: ExitCode.usage, hint: 'make guests/, cases/ and images/ agree on these symbols' });
+    throw new UsageError(`the harness's kconfig fragments disagree:\n${list}`, 'make guests/, cases/ and images/ agree on these symbols', { stage: 'kconfig' });
   }
   return { requested: merged, ignored };
 }
@@ -126,25 +132,26 @@ async function explainDropped(ctx: Context, ws: Workspace, symbol: string, final
   return `${symbol} (${file}) ${depText}${unmetText}${promptText}`;
 }
 
-/** Generate build/.config (allnoconfig + the requested symbols) and check that every requested symbol held. */
-export async function configureKernel(ctx: Context, ws: Workspace, user: readonly KconfigFragment[], logPath: string): Promise<ConfigResult> {
-  const { requested, ignored } = await requestedConfig(ctx, ws, 'HEAD', user);
+/**
+ * Generate build/.config (allnoconfig + the requested symbols, worked out once per build by requestedConfig for
+ * the tree being built) and check that every requested symbol held.
+ */
+export async function configureKernel(ctx: Context, ws: Workspace, config: RequestedConfig, logPath: string): Promise<ConfigResult> {
+  const { requested, ignored } = config;
   const text = renderFragment(requested);
   const fragmentPath = join(ws.build, 'sea-harness.config');
   await writeFile(fragmentPath, text);
   const r = await run(ctx, 'make', makeArgs(ws, [`KCONFIG_ALLCONFIG=${fragmentPath}`, 'allnoconfig']), { stage: 'kconfig', cwd: ws.src, logPath, reject: false, timeoutMs: 10 * 60_000 });
   if (r.exitCode !== 0) {
-    throw new HarnessError('make allnoconfig failed', { stage: 'kconfig', exitCode: ExitCode.buildFailed, outputTail: tailLines(r.stdout + r.stderr, 20), logPath });
+    throw new BuildFailedError('make allnoconfig failed', { stage: 'kconfig', outputTail: tailLines(r.stdout + r.stderr, 20), logPath });
   }
   const final = parseKconfigText(await readFile(join(ws.build, '.config'), 'utf8'));
   const dropped = verifyConfig(requested, final);
   if (dropped.length > 0) {
     const lines = await Promise.all(dropped.map(async (d) => `  ${d.symbol}=${d.wanted} came out as ${d.got}: ${await explainDropped(ctx, ws, d.symbol, final)}`));
-    throw new HarnessError(`the kernel config lost ${dropped.length} requested symbol(s):\n${lines.join('\n')}`, {
+    throw new UsageError(`the kernel config lost ${dropped.length} requested symbol(s):\n${lines.join('\n')}`, 'add the unmet dependencies to the fragment that asks for the symbol (guests/, cases/, images/ or your --config)', {
       stage: 'kconfig',
-      exitCode: ExitCode.usage,
       logPath,
-      hint: 'add the unmet dependencies to the fragment that asks for the symbol (guests/, cases/, images/ or your --config)',
     });
   }
   return { fragmentPath, fragmentHash: sha256(text), requested, ignored };

@@ -1,29 +1,38 @@
-// The kernel stage as one call: source -> series -> config -> build (or store hit) -> selftests, under the workspace lock.
+// The kernel stage as one call: source -> series (applied once) -> config (worked out once) -> build (or store
+// hit) -> selftests, under the workspace lock. Its outcome is data: built, did-not-apply, did-not-build or error.
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { sha256 } from '../util/hash.js';
-import type { CaseDefinition } from '../cases/definitions.js';
+import { runStage, type StageOutcome } from '../util/stage.js';
+import type { CaseDefinition } from '../catalog/cases.js';
 import { buildKernel, writeStoreHitLog, type BuildOutcome } from './build.js';
-import { configureKernel, requestedConfig, userConfigKey, userFragments } from './kernel-config.js';
+import { configureKernel, requestedConfig, userConfigKey, userFragments, type RequestedConfig } from './kernel-config.js';
 import { renderFragment } from './kconfig.js';
-import { loadSeries, truncateSeries, type LoadedSeries } from './series.js';
+import { truncateSeries, type LoadedSeries } from './series.js';
 import { buildSelftests, selftestsStored, type SelftestBinary } from './selftests.js';
-import { appliedStatus, predictTree, prepareSource, resolveBase, sourceInfo, type PreparedSource, type SourceSpec } from './source.js';
+import { appliedStatus, commitSeries, prepareSource, resolveBase, sourceInfo, type PreparedSource, type SourceSpec } from './source.js';
 import { lookupKernel } from './store.js';
 import { detectToolchain, type Toolchain } from './toolchain.js';
 import { openWorkspace, withWorkspace, type Workspace } from './workspace.js';
 
 export interface KernelPlan {
   readonly source: SourceSpec;
-  /** --series paths, applied in order. */
-  readonly series: readonly string[];
-  readonly seriesVersion?: number;
+  /** The --series inputs, loaded and validated once (kernel/series.ts loadSeriesInputs), applied in order. */
+  readonly series: readonly LoadedSeries[];
   /** Apply only the first N patches of the series (ci --per-patch builds after each patch). */
   readonly seriesLimit?: number;
   /** --config fragment paths. */
   readonly configFragments: readonly string[];
   /** Ignore the artifact store: check out and run the (incremental) make even when the tree was built before. */
   readonly rebuild?: boolean;
+}
+
+/** What the stage did that is easy to do twice by mistake: counted, recorded in result.json, checked by a test. */
+export interface KernelWork {
+  /** 1 when this stage applied the series, 0 when the workspace remembered the commits (or there is none). */
+  readonly seriesApplications: number;
+  /** How many times the requested kernel config was worked out (1 per built or looked-up tree). */
+  readonly configComputations: number;
 }
 
 export interface PreparedKernel {
@@ -33,48 +42,65 @@ export interface PreparedKernel {
   readonly toolchain: Toolchain;
   readonly workspace: Workspace;
   readonly loadedSeries: readonly LoadedSeries[];
+  readonly work: KernelWork;
   readonly timings: { readonly sourceMs: number; readonly kernelBuildMs: number; readonly kernelConfigMs?: number; readonly selftestsBuildMs: number };
 }
 
-export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: readonly CaseDefinition[], logDir: string): Promise<PreparedKernel> {
-  // Read and check every input before touching the workspace: a bad --series or --config fails at once.
-  const loadedSeries = truncateSeries(await Promise.all(plan.series.map((p) => loadSeries(p, plan.seriesVersion))), plan.seriesLimit);
+export type KernelOutcome = StageOutcome<PreparedKernel>;
+
+export function prepareKernel(ctx: Context, plan: KernelPlan, cases: readonly CaseDefinition[], logDir: string): Promise<KernelOutcome> {
+  return runStage(ctx, 'build', (sctx) => kernelStage(sctx, plan, cases, logDir));
+}
+
+async function kernelStage(ctx: Context, plan: KernelPlan, cases: readonly CaseDefinition[], logDir: string): Promise<PreparedKernel> {
+  // Read and check every input before touching the workspace: a bad --config fails at once.
+  const loadedSeries = truncateSeries(plan.series, plan.seriesLimit);
   const user = await userFragments(plan.configFragments);
   const toolchain = await detectToolchain(ctx);
   const ws = await openWorkspace(ctx, toolchain, userConfigKey(user));
   const buildLog = join(logDir, 'build.log');
   return withWorkspace(ctx, ws, async () => {
     const t0 = Date.now();
+    let configComputations = 0;
+    const configFor = async (tree: string): Promise<RequestedConfig> => {
+      configComputations++;
+      return requestedConfig(ctx, ws, tree, user);
+    };
+    const keyOf = (tree: string, config: RequestedConfig) => ({ tree, fragmentHash: sha256(renderFragment(config.requested)), toolchain: toolchain.gcc });
     const base = await resolveBase(ctx, ws, plan.source);
-    const keyFor = async (tree: string) => ({ tree, fragmentHash: sha256(renderFragment((await requestedConfig(ctx, ws, tree, user)).requested)), toolchain: toolchain.gcc });
+    const made = await commitSeries(ctx, ws, base, loadedSeries);
+    const work = () => ({ seriesApplications: made.appliedNow ? 1 : 0, configComputations });
 
-    // A store hit needs no checkout at all: the tree is predicted in a private index.
-    const predicted = await predictTree(ctx, ws, base, loadedSeries);
-    if (predicted && !plan.rebuild) {
-      const hit = await lookupKernel(ctx.cacheDir, await keyFor(predicted));
+    // A store hit needs no checkout at all: the series' tree is known from its commits.
+    let config: { tree: string; value: RequestedConfig } | null = null;
+    if (made.tree) {
+      config = { tree: made.tree, value: await configFor(made.tree) };
+      const hit = plan.rebuild ? null : await lookupKernel(ctx.cacheDir, keyOf(made.tree, config.value));
       if (hit && (await selftestsStored(hit, cases))) {
         ctx.log.info(`build: ${hit.key} from the artifact store (no checkout, make not started)`);
         await writeStoreHitLog(hit, buildLog);
         const st = await buildSelftests(ctx, ws, hit, cases, buildLog);
         return {
-          source: { ...sourceInfo(base, predicted, appliedStatus(loadedSeries)), headCommit: null, release: hit.release },
+          source: { ...sourceInfo(base, made.tree, appliedStatus(loadedSeries), made.commit), headCommit: null, release: hit.release },
           kernel: { ...hit, compiled: 0, logPath: buildLog, configMs: 0 },
           selftests: st.binaries,
           toolchain,
           workspace: ws,
           loadedSeries,
+          work: work(),
           timings: { sourceMs: Date.now() - t0, kernelBuildMs: 0, selftestsBuildMs: 0 },
         };
       }
     }
 
-    const source = await prepareSource(ctx, ws, base, loadedSeries, join(logDir, 'series.log'));
-    const parts = await keyFor(source.tree);
+    const source = await prepareSource(ctx, ws, base, loadedSeries, made, join(logDir, 'series.log'));
+    // `git am -3` may have merged what the private index could not: then the tree differs from the prediction.
+    const requested = config?.tree === source.tree ? config.value : await configFor(source.tree);
     const sourceMs = Date.now() - t0;
-    const kernel = await buildKernel(ctx, ws, parts, source.release, buildLog, {
+    const kernel = await buildKernel(ctx, ws, keyOf(source.tree, requested), source.release, buildLog, {
       rebuild: plan.rebuild ?? false,
       beforeMake: async () => {
-        await configureKernel(ctx, ws, user, buildLog);
+        await configureKernel(ctx, ws, requested, buildLog);
       },
     });
     const st = await buildSelftests(ctx, ws, kernel, cases, buildLog);
@@ -85,6 +111,7 @@ export async function prepareKernel(ctx: Context, plan: KernelPlan, cases: reado
       toolchain,
       workspace: ws,
       loadedSeries,
+      work: work(),
       timings: { sourceMs, kernelBuildMs: kernel.fromStore ? 0 : kernel.buildMs, kernelConfigMs: kernel.configMs, selftestsBuildMs: st.buildMs },
     };
   });

@@ -3,8 +3,8 @@ import { access, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
-import { ExitCode, HarnessError, tailLines } from '../util/errors.js';
-import type { CaseDefinition } from '../cases/definitions.js';
+import { BuildFailedError, tailLines } from '../util/errors.js';
+import type { CaseDefinition } from '../catalog/cases.js';
 import { jobs, makeArgs } from './make.js';
 import type { KernelArtifact } from './store.js';
 import type { Workspace } from './workspace.js';
@@ -99,9 +99,8 @@ export async function buildSelftests(ctx: Context, ws: Workspace, kernel: Kernel
       );
       const text = `${r.stdout}\n${r.stderr}`;
       if (r.exitCode !== 0) {
-        throw new HarnessError(`the ${suite} selftests failed to build`, {
+        throw new BuildFailedError(`the ${suite} selftests failed to build`, {
           stage: 'selftests',
-          exitCode: ExitCode.buildFailed,
           outputTail: tailLines(text.split('\n').filter((l) => /error|Error/.test(l)).join('\n') || text, 15),
           logPath,
           hint: 'the tree\'s selftests do not build with its own headers; see the log',

@@ -2,7 +2,9 @@
 import { readFile, readdir, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Context } from '../util/context.js';
-import { ExitCode, HarnessError, UsageError, tailLines } from '../util/errors.js';
+import { SeriesApplyError, UsageError, tailLines } from '../util/errors.js';
+
+export { SeriesApplyError };
 import type { SeriesPatchStatus } from '../model/result.js';
 import { parseMessage, selectSeries, splitMbox, type SeriesPatch, type SeriesSelection } from './mbox.js';
 import { git, type Workspace } from './workspace.js';
@@ -33,6 +35,14 @@ export async function loadSeries(path: string, wantVersion?: number): Promise<Lo
     );
   }
   return { ...selection, path: abs };
+}
+
+/**
+ * Every --series input loaded and validated once, before any work: the value the kernel stage applies (and ci
+ * reports from), never re-read from disk.
+ */
+export function loadSeriesInputs(paths: readonly string[], wantVersion?: number): Promise<LoadedSeries[]> {
+  return Promise.all(paths.map((p) => loadSeries(p, wantVersion)));
 }
 
 /** The series cut after its first `limit` patches (all of them when limit is undefined). */
@@ -122,20 +132,5 @@ export async function commitSeriesInIndex(ctx: Context, ws: Workspace, base: str
     return { commit: parent, applied: n };
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-export class SeriesApplyError extends HarnessError {
-  readonly status: readonly SeriesPatchStatus[];
-  constructor(message: string, o: { status: readonly SeriesPatchStatus[]; outputTail: string; logPath: string }) {
-    super(message, {
-      stage: 'series',
-      exitCode: ExitCode.applyFailed,
-      outputTail: o.outputTail,
-      logPath: o.logPath,
-      hint: 'rebase the series onto this base, or pick the base it was written for (--kernel/--ref)',
-    });
-    this.name = 'SeriesApplyError';
-    this.status = o.status;
   }
 }

@@ -1,6 +1,6 @@
 // The kernel under test in the workspace: a base (Debian's source, a user's tree or one of its revisions)
 // checked out in the one work tree, with the series applied on top.
-import { access, appendFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
@@ -23,6 +23,8 @@ export interface PreparedSource {
   readonly baseCommit: string;
   /** The user's commit when the base is a git revision of theirs; null for Debian's source or a snapshot. */
   readonly userCommit: string | null;
+  /** The base plus the series as commits (the base itself without a series), checked out or not. */
+  readonly seriesCommit: string;
   /** The work tree's HEAD after `git am`; null when the store already had this tree and nothing was checked out. */
   readonly headCommit: string | null;
   /** `HEAD^{tree}` after the series: the store key's source part. */
@@ -108,44 +110,39 @@ async function readRelease(ws: Workspace): Promise<string | null> {
   return version ? `${version}.${v('PATCHLEVEL')}.${v('SUBLEVEL')}${v('EXTRAVERSION')}` : null;
 }
 
-/**
- * The tree the base plus the series would have, computed in a private index without touching the work tree
- * (a checkout rewrites files, and their new mtimes would make the next incremental build bigger). Null when a
- * patch does not apply this way: the real `git am -3` then decides and reports.
- */
-export async function predictTree(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[]): Promise<string | null> {
-  const patches = series.flatMap((s) => s.patches);
-  if (patches.length === 0) return gitCapture(ctx, ws, ['rev-parse', `${base.commit}^{tree}`]);
-  // The tree is a pure function of the base commit and the patch texts: remembered, a warm run skips the
-  // private index (half a second on a kernel tree).
-  const memo = join(ws.root, 'predicted-trees', sha256([base.commit, ...patches.map((p) => sha256(p.raw))].join('\n')));
-  const known = (await readFile(memo, 'utf8').catch(() => '')).trim();
-  if (/^[0-9a-f]{40,64}$/.test(known)) return known;
-  const tree = await computeTree(ctx, ws, base, patches);
-  if (tree) {
-    await mkdir(join(ws.root, 'predicted-trees'), { recursive: true });
-    await writeFile(`${memo}.${process.pid}`, `${tree}\n`);
-    await rename(`${memo}.${process.pid}`, memo);
-  }
-  return tree;
+/** The series as commits on the base, made once per run: where they are and how many patches got in. */
+export interface SeriesCommits {
+  /** The last commit made: the base plus the first `applied` patches. */
+  readonly commit: string;
+  readonly applied: number;
+  readonly total: number;
+  /** Its tree when every patch applied (the store key's source part before any checkout), else null. */
+  readonly tree: string | null;
+  /** Whether this call applied the series (false: the workspace remembered the same base and patch texts). */
+  readonly appliedNow: boolean;
 }
 
-async function computeTree(ctx: Context, ws: Workspace, base: ResolvedBase, patches: ReadonlyArray<LoadedSeries['patches'][number]>): Promise<string | null> {
-  const dir = await mkdtemp(join(ws.root, 'predict-'));
-  try {
-    const env = { GIT_INDEX_FILE: join(dir, 'index') };
-    await git(ctx, ws, ['read-tree', base.commit], { env });
-    let n = 0;
-    for (const p of patches) {
-      const file = join(dir, `${++n}.patch`);
-      await writeFile(file, p.raw);
-      const r = await git(ctx, ws, ['apply', '--cached', file], { env, reject: false });
-      if (r.exitCode !== 0) return null;
-    }
-    return (await git(ctx, ws, ['write-tree'], { env })).stdout.trim();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+/**
+ * Apply the series once, in a private index (the work tree is not touched: a checkout rewrites files and their
+ * new mtimes would make the next incremental build bigger). The commits are a pure function of the base and
+ * the patch texts (fixed dates), so the workspace remembers them: a warm run applies nothing.
+ */
+export async function commitSeries(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[]): Promise<SeriesCommits> {
+  const patches = series.flatMap((s) => s.patches);
+  const total = patches.length;
+  const treeOf = (commit: string) => gitCapture(ctx, ws, ['rev-parse', `${commit}^{tree}`]);
+  if (total === 0) return { commit: base.commit, applied: 0, total, tree: await treeOf(base.commit), appliedNow: false };
+  const memo = join(ws.root, 'series-commits', sha256([base.commit, ...patches.map((p) => sha256(p.raw))].join('\n')));
+  const known = /^([0-9a-f]{40,64}) (\d+)$/.exec((await readFile(memo, 'utf8').catch(() => '')).trim());
+  if (known && (await git(ctx, ws, ['cat-file', '-e', `${known[1]}^{commit}`], { reject: false })).exitCode === 0) {
+    const applied = Number(known[2]);
+    return { commit: known[1]!, applied, total, tree: applied === total ? await treeOf(known[1]!) : null, appliedNow: false };
   }
+  const made = await commitSeriesInIndex(ctx, ws, base.commit, series);
+  await mkdir(join(ws.root, 'series-commits'), { recursive: true });
+  await writeFile(`${memo}.${process.pid}`, `${made.commit} ${made.applied}\n`);
+  await rename(`${memo}.${process.pid}`, memo);
+  return { ...made, total, tree: made.applied === total ? await treeOf(made.commit) : null, appliedNow: true };
 }
 
 /** Series status when the store already holds the tree: every patch applied (the prediction proved it). */
@@ -154,24 +151,21 @@ export function appliedStatus(series: readonly LoadedSeries[]): SeriesPatchStatu
 }
 
 /**
- * Bring the work tree to base + series. The commits are made in a private index first and then checked out
- * in one step (only files that differ from the work tree's current state are rewritten, so make stays
- * incremental); when a patch does not apply that way, the real `git am -3` runs and reports.
+ * Bring the work tree to base + series: check out the commits made by commitSeries in one step (only files that
+ * differ from the work tree's current state are rewritten, so make stays incremental); when a patch did not apply
+ * that way, the real `git am -3` runs for the rest and reports (a SeriesApplyError when it fails too).
  */
-export async function prepareSource(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[], logPath: string): Promise<PreparedSource> {
+export async function prepareSource(ctx: Context, ws: Workspace, base: ResolvedBase, series: readonly LoadedSeries[], made: SeriesCommits, logPath: string): Promise<PreparedSource> {
   if (await access(join(ws.src, '.git', 'rebase-apply')).then(() => true, () => false)) {
     await git(ctx, ws, ['am', '--abort'], { reject: false });
   }
-  const total = series.reduce((n, x) => n + x.patches.length, 0);
-  const made = total > 0 ? await commitSeriesInIndex(ctx, ws, base.commit, series) : { commit: base.commit, applied: 0 };
   await checkoutDetached(ctx, ws, made.commit, base.description);
-  // The rest (from the first patch that did not apply cleanly) goes through the real `git am -3`.
-  const status = made.applied === total ? appliedStatus(series) : await applySeries(ctx, ws, series, logPath, made.applied);
+  const status = made.applied === made.total ? appliedStatus(series) : await applySeries(ctx, ws, series, logPath, made.applied);
   const head = await gitCapture(ctx, ws, ['rev-parse', 'HEAD']);
   const tree = await gitCapture(ctx, ws, ['rev-parse', 'HEAD^{tree}']);
-  return { ...sourceInfo(base, tree, series.length ? status : []), headCommit: head, release: await readRelease(ws) };
+  return { ...sourceInfo(base, tree, series.length ? status : [], head), headCommit: head, release: await readRelease(ws) };
 }
 
-export function sourceInfo(base: ResolvedBase, tree: string, status: readonly SeriesPatchStatus[]): Omit<PreparedSource, 'headCommit' | 'release'> {
-  return { description: base.description, baseCommit: base.commit, userCommit: base.userCommit, tree, debianSource: base.debianSource, series: status };
+export function sourceInfo(base: ResolvedBase, tree: string, status: readonly SeriesPatchStatus[], seriesCommit: string): Omit<PreparedSource, 'headCommit' | 'release'> {
+  return { description: base.description, baseCommit: base.commit, userCommit: base.userCommit, seriesCommit, tree, debianSource: base.debianSource, series: status };
 }

@@ -98,6 +98,8 @@ export interface RunResult {
     readonly commit: string | null;
     readonly tree: string | null;
     readonly series: readonly SeriesPatchStatus[];
+    /** What the kernel stage did that is easy to do twice by mistake (an addition to DESIGN.md's keys). */
+    readonly work?: { readonly seriesApplications: number; readonly configComputations: number };
   };
   readonly provenance: {
     readonly harness: string;

@@ -3,7 +3,7 @@
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
-import type { CaseDefinition } from '../cases/definitions.js';
+import type { CaseDefinition } from '../catalog/cases.js';
 import { guestBinaryPath } from '../cases/runner.js';
 import type { KernelForRun } from './prebuilt.js';
 import type { SelftestBinary } from '../kernel/selftests.js';

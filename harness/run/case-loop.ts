@@ -2,6 +2,7 @@
 // leaves it unusable, and a re-run alone for every verdict obtained beside others that is not a clean expected one.
 import type { Context } from '../util/context.js';
 import type { CaseResult } from '../model/result.js';
+import { caseRunKey } from '../model/case-run.js';
 import type { Guest } from '../guest/boot.js';
 import type { L1Environment } from '../guest/environment.js';
 import { caseNotRun, runCase, type CaseRun, type CaseRunInput } from '../cases/runner.js';
@@ -30,7 +31,7 @@ interface Attempt {
   readonly ranBeside: readonly string[];
 }
 
-const label = (i: CaseRunInput) => `${i.def.name}${i.iteration > 1 ? ` #${i.iteration}` : ''}`;
+const label = (i: CaseRunInput) => caseRunKey(i.id);
 const slot = (i: CaseRunInput): Slot => ({ name: i.def.name, concurrent: i.def.concurrent, hugepages1G: i.def.requires.hugepages1G });
 
 export async function runCases(ctx: Context, session: L1Session, loop: CaseLoopInput): Promise<void> {

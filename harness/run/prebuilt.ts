@@ -3,11 +3,11 @@
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { PreparedKernel } from '../kernel/prepare.js';
-import type { CaseDefinition } from '../cases/definitions.js';
+import type { CaseDefinition } from '../catalog/cases.js';
 import { UsageError } from '../util/errors.js';
 
 /** What the run stages take from the kernel stage: a freshly prepared kernel or a prebuilt one. */
-export type KernelForRun = Pick<PreparedKernel, 'source' | 'kernel' | 'selftests' | 'timings'>;
+export type KernelForRun = Pick<PreparedKernel, 'source' | 'kernel' | 'selftests' | 'timings'> & Partial<Pick<PreparedKernel, 'work'>>;
 
 const MANIFEST = 'kernel.json';
 

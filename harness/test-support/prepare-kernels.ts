@@ -3,8 +3,10 @@
 // Later requests are store hits.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCases } from '../cases/definitions.js';
+import { loadCases } from '../catalog/cases.js';
 import { prepareKernel, type KernelPlan } from '../kernel/prepare.js';
+import { loadSeriesInputs } from '../kernel/series.js';
+import { valueOrThrow } from '../util/stage.js';
 import { DEFAULT_SOURCE } from '../kernel/source.js';
 import { createContext } from '../util/context.js';
 import { HarnessError } from '../util/errors.js';
@@ -12,7 +14,7 @@ import { streamLogger } from '../util/logger.js';
 import { prepareQemu } from '../qemu/build.js';
 import { BREAK_IABT_PATCH, BREAK_SEA_FSC_PATCH, BREAK_SEA_GPA_PATCH, BREAK_SEA_OPTIN_PATCH, HANG_PATCH, SERIES_MBOX } from './paths.js';
 
-export const TEST_KERNELS: ReadonlyArray<{ name: string; plan: KernelPlan }> = [
+export const TEST_KERNELS: ReadonlyArray<{ name: string; plan: Omit<KernelPlan, 'series'> & { series: readonly string[] } }> = [
   { name: 'base (Debian 7.3)', plan: { source: DEFAULT_SOURCE, series: [], configFragments: [] } },
   // The SEA-exit breakers sit on the base (5 objects each from it); the series touches include/uapi/linux/kvm.h
   // (93 objects), so the kernels on top of it come after, and the workspace never goes back.
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
   const cases = loadCases();
   for (const k of TEST_KERNELS) {
     const t = Date.now();
-    const r = await prepareKernel(ctx, k.plan, cases, logDir);
+    const r = valueOrThrow(await prepareKernel(ctx, { ...k.plan, series: await loadSeriesInputs(k.plan.series) }, cases, logDir));
     process.stderr.write(
       `test-kernels: ${k.name}: ${((Date.now() - t) / 1000).toFixed(1)} s (${r.kernel.fromStore ? 'artifact store' : `built, ${r.kernel.compiled} objects`}) -> ${r.kernel.key}\n`,
     );

@@ -1,6 +1,8 @@
-// The HarnessError family: every failure carries its stage, cause, command, output tail, log path, hint and exit code.
+// The HarnessError family: every failure carries its stage, cause, command, output tail, log path and hint. What
+// kind of failure it is lives in its class (usage, interrupted, build or apply failure); the one mapping to exit
+// codes is harness/run/exit-codes.ts.
 
-/** DESIGN.md exit codes of `run`. */
+/** DESIGN.md exit codes (harness/run/exit-codes.ts decides which one a run gets). */
 export const ExitCode = {
   ok: 0,
   caseFailed: 1,
@@ -32,7 +34,6 @@ export type Stage =
 
 export interface HarnessErrorOptions {
   readonly stage: Stage;
-  readonly exitCode?: ExitCodeValue;
   readonly cause?: unknown;
   /** The command that failed, as an argument array. */
   readonly command?: readonly string[];
@@ -54,7 +55,6 @@ export function formatCommand(command: readonly string[]): string {
 
 export class HarnessError extends Error {
   readonly stage: Stage;
-  readonly exitCode: ExitCodeValue;
   readonly command: readonly string[] | undefined;
   readonly outputTail: string | undefined;
   readonly logPath: string | undefined;
@@ -64,7 +64,6 @@ export class HarnessError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HarnessError';
     this.stage = options.stage;
-    this.exitCode = options.exitCode ?? ExitCode.infrastructure;
     this.command = options.command;
     this.outputTail = options.outputTail;
     this.logPath = options.logPath;
@@ -82,19 +81,55 @@ export class HarnessError extends Error {
   }
 }
 
-/** Bad command line or configuration (exit 2). */
+/** Bad command line, configuration or data file: the input is wrong, not the kernel or the machine (exit 2). */
 export class UsageError extends HarnessError {
-  constructor(message: string, hint?: string) {
-    super(message, { stage: 'cli', exitCode: ExitCode.usage, ...(hint ? { hint } : {}) });
+  constructor(message: string, hint?: string, options: Partial<HarnessErrorOptions> = {}) {
+    super(message, { stage: 'cli', ...options, ...(hint ? { hint } : {}) });
     this.name = 'UsageError';
   }
 }
 
-/** The run was interrupted by SIGINT/SIGTERM (exit 130) or ran past --deadline (exit 3). */
+/** Why a command stopped before it finished: a signal (exit 130) or --deadline (exit 3). */
+export type AbortCause = 'interrupt' | 'deadline';
+
 export class AbortedError extends HarnessError {
-  constructor(message: string, exitCode: ExitCodeValue = ExitCode.interrupted) {
-    super(message, { stage: 'cli', exitCode });
+  constructor(
+    message: string,
+    readonly abortCause: AbortCause = 'interrupt',
+  ) {
+    super(message, { stage: 'cli' });
     this.name = 'AbortedError';
+  }
+}
+
+/** Where each patch of a series got: the status of a series that did not apply (model/result's SeriesPatchStatus). */
+export interface PatchStatus {
+  readonly patch: number;
+  readonly subject: string;
+  readonly messageId: string | null;
+  readonly applied: boolean;
+}
+
+/** A patch of the series does not apply to the base: a verdict on the series, not on the machine (exit 5). */
+export class SeriesApplyError extends HarnessError {
+  readonly status: readonly PatchStatus[];
+  constructor(message: string, o: { status: readonly PatchStatus[]; outputTail: string; logPath: string }) {
+    super(message, {
+      stage: 'series',
+      outputTail: o.outputTail,
+      logPath: o.logPath,
+      hint: 'rebase the series onto this base, or pick the base it was written for (--kernel/--ref)',
+    });
+    this.name = 'SeriesApplyError';
+    this.status = o.status;
+  }
+}
+
+/** The kernel (or its selftests) did not build: a verdict on the tree under test, not on the machine (exit 4). */
+export class BuildFailedError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions) {
+    super(message, options);
+    this.name = 'BuildFailedError';
   }
 }
 

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Context } from './context.js';
-import { AbortedError, ExitCode, HarnessError, type Stage, tailLines } from './errors.js';
+import { AbortedError, HarnessError, type Stage, tailLines } from './errors.js';
 
 export interface ExecOptions {
   readonly stage: Stage;
@@ -22,7 +22,6 @@ export interface ExecOptions {
   readonly reject?: boolean;
   /** Hint for the error when the command fails. */
   readonly hint?: string;
-  readonly exitCode?: HarnessError['exitCode'];
   /** Keep stdout/stderr in memory (default true). */
   readonly buffer?: boolean;
 }
@@ -89,7 +88,6 @@ export async function run(ctx: Context, file: string, args: readonly string[], o
     const how = out.timedOut ? `timed out after ${options.timeoutMs} ms` : result.signal ? `was killed by ${result.signal}` : `exited with ${out.exitCode}`;
     throw new HarnessError(`${file} ${how}`, {
       stage: options.stage,
-      exitCode: options.exitCode ?? ExitCode.infrastructure,
       command,
       outputTail: tailLines(String(result.all ?? ''), 20),
       ...(options.logPath ? { logPath: options.logPath } : {}),

@@ -10,6 +10,7 @@ import { stepsPaths } from '../../bisect/bisect.js';
 import type { StepPhase } from '../../model/bisect.js';
 import { COMMON_OUTPUT, oneOf, parseCommand, str, type CommandSpec } from '../options.js';
 import { STEP_OPTIONS, stepFromOptions } from '../bisect-options.js';
+import { formatChoice, formatOption } from '../format.js';
 import type { CommandMain, Runtime } from '../runtime.js';
 
 export const USAGE_EXIT = 128;
@@ -26,6 +27,7 @@ export const spec: CommandSpec = {
     { name: 'step-root', type: 'string', arg: 'DIR', help: 'write this step under DIR/steps/NN-<commit> and append it to DIR/steps.jsonl (what `bisect` passes)' },
     { name: 'phase', type: 'string', arg: 'PHASE', help: 'recorded with the step: by-hand (default), bisect, check or confirm' },
     ...COMMON_OUTPUT,
+    formatOption(['human', 'json'], 'human goes to standard error, json (the step record) to standard output'),
   ],
   examples: [
     'cd ~/linux && git bisect start v7.4 v7.3 && git bisect run /path/to/sea-harness/bin/sea-harness.js bisect-step --case inject_iabt',
@@ -64,7 +66,7 @@ export const main: CommandMain = async (rt, argv) => {
     const record = await runStep(rt.ctx, { ...step, kernelDir, commit, phase, outDir });
     if (paths) await recordStep(paths.jsonl, record);
     process.stderr.write(`bisect-step: ${describeStep(record)}\n`);
-    if (str(values, 'format') === 'json') process.stdout.write(JSON.stringify(record, null, 2) + '\n');
+    if (formatChoice(values, ['human', 'json'] as const).stdout === 'json') process.stdout.write(JSON.stringify(record, null, 2) + '\n');
     else process.stderr.write(`bisect-step: artifacts: ${outDir}\n`);
     return EXIT_FOR[record.step];
   } catch (err) {

@@ -8,6 +8,7 @@ import { UsageError } from '../../util/errors.js';
 import { cliPath } from '../../util/project.js';
 import { COMMON_OUTPUT, int, parseCommand, str, type CommandSpec } from '../options.js';
 import { STEP_OPTIONS, forwardedArgs, stepFromOptions } from '../bisect-options.js';
+import { formatChoice, formatOption } from '../format.js';
 import type { CommandMain } from '../runtime.js';
 
 export const spec: CommandSpec = {
@@ -22,6 +23,7 @@ export const spec: CommandSpec = {
     { name: 'confirm', type: 'string', arg: 'N', help: 're-run the culprit and its parent N times each (default 2; 0: no confirmation)' },
     ...STEP_OPTIONS,
     ...COMMON_OUTPUT,
+    formatOption(['human', 'json'], 'bisect.json and bisect.md are always written to --out'),
   ],
   examples: [
     'npx sea-harness bisect --kernel ~/linux --good v7.3 --bad HEAD --case inject_iabt --series ../shared/series/sea-v2-iabt-on-7.3.mbox',
@@ -35,8 +37,7 @@ export const main: CommandMain = async (rt, argv) => {
   const goodRev = str(values, 'good');
   const badRev = str(values, 'bad');
   if (!given || !goodRev || !badRev) throw new UsageError('bisect needs --kernel DIR, --good REV and --bad REV', `usage: ${spec.usage}`);
-  const format = str(values, 'format') ?? 'human';
-  if (format !== 'human' && format !== 'json') throw new UsageError(`--format ${format}: bisect prints human or json (bisect.md is written to --out)`);
+  const format = formatChoice(values, ['human', 'json'] as const).stdout;
   const kernelDir = await checkGitTree(rt.ctx, given);
   const good = await resolveCommit(rt.ctx, kernelDir, goodRev, '--good');
   const bad = await resolveCommit(rt.ctx, kernelDir, badRev, '--bad');

@@ -3,9 +3,13 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { prepareKernel } from '../../kernel/prepare.js';
 import { COMMON_KERNEL, COMMON_OUTPUT, parseCommand, str, type CommandSpec } from '../options.js';
+import { formatChoice, formatOption } from '../format.js';
+import { exitCodeForError } from '../../run/exit-codes.js';
+
+const FORMATS = ['human', 'json'] as const;
 import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
-import { loadCases } from '../../cases/definitions.js';
+import { loadCases } from '../../catalog/cases.js';
 import { writePrebuilt } from '../../run/prebuilt.js';
 import { prepareQemu } from '../../qemu/build.js';
 import { writePrebuiltQemu } from '../../qemu/choose.js';
@@ -20,19 +24,26 @@ export const spec: CommandSpec = {
     { name: 'case', type: 'string', multiple: true, arg: 'NAME', help: 'build these cases\' selftests (default: every case in cases/)' },
     { name: 'selftest', type: 'string', multiple: true, arg: 'DIR/NAME', help: 'also build this KVM selftest' },
     ...COMMON_OUTPUT,
+    formatOption(FORMATS),
   ],
   examples: ['npx sea-harness build', 'npx sea-harness build --series ../shared/series/sea-v2-iabt-on-7.3.mbox --format json'],
 };
 
 export const main: CommandMain = async (rt, argv) => {
   const { values } = parseCommand(spec, argv);
-  const plan = kernelPlanFromOptions(values);
+  const plan = await kernelPlanFromOptions(values);
+  const format = formatChoice(values, FORMATS).stdout;
   const chosen = casesFromOptions(values);
   const cases = chosen.named ? chosen.cases : [...loadCases(), ...chosen.cases.filter((c) => c.adHoc)];
   const out = str(values, 'out');
   const logDir = out ?? join(rt.ctx.cacheDir, 'logs', 'build');
   await mkdir(logDir, { recursive: true });
-  const k = await prepareKernel(rt.ctx, plan, cases, logDir);
+  const built = await prepareKernel(rt.ctx, plan, cases, logDir);
+  if (built.kind !== 'done') {
+    process.stderr.write(`sea-harness: ${built.error.describe()}\n`);
+    return exitCodeForError(built.error);
+  }
+  const k = built.value;
   const qemu = await prepareQemu(rt.ctx);
   // --out also gets a copy of the kernel, selftests and QEMU, for `run --prebuilt` (in a later CI job, say).
   const manifest = out ? await writePrebuilt(k, out) : null;
@@ -46,9 +57,10 @@ export const main: CommandMain = async (rt, argv) => {
     workspace: k.workspace.root,
     prebuilt: manifest,
     qemu: { key: qemu.key, binary: qemu.binary, version: qemu.version, patches: qemu.patches, fromStore: qemu.fromStore, buildMs: qemu.buildMs, prebuilt: qemuManifest },
+    work: k.work,
     timings: k.timings,
   };
-  if ((str(values, 'format') ?? 'human') === 'json') {
+  if (format === 'json') {
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   } else {
     const lines = [

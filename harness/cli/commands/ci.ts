@@ -3,10 +3,13 @@ import { resolve } from 'node:path';
 import { runCi } from '../../ci/ci.js';
 import { renderCiMarkdown } from '../../ci/report.js';
 import { UsageError } from '../../util/errors.js';
-import { COMMON_CASES, COMMON_GUEST, COMMON_KERNEL, COMMON_OUTPUT, int, list, parseCommand, str, type CommandSpec } from '../options.js';
-import { casesFromOptions, sourceFromOptions } from '../plan.js';
+import { COMMON_CASES, COMMON_KERNEL, COMMON_OUTPUT, list, parseCommand, str, type CommandSpec } from '../options.js';
+import { CASE_RUN_OPTIONS, GUEST_OPTIONS, guestOptionsFrom } from '../guest-options.js';
+import { formatChoice, formatOption } from '../format.js';
+import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
-import { guestRunOptions } from './run.js';
+
+const FORMATS = ['human', 'json', 'markdown'] as const;
 
 export const spec: CommandSpec = {
   name: 'ci',
@@ -17,11 +20,12 @@ export const spec: CommandSpec = {
     { name: 'base', type: 'string', arg: 'REV', help: 'base revision of --kernel (default: Debian\'s 7.3 source when no --kernel)' },
     { name: 'per-patch', type: 'boolean', help: 'also build after each patch, to name one that breaks the build in the middle of the series' },
     { name: 'fresh-base', type: 'boolean', help: 'run the base\'s cases again even when their results are cached' },
-    { name: 'boot-timeout', type: 'string', arg: 'SECONDS', help: 'how long the L1 may take to reach SSH (default 180 under TCG)' },
     ...COMMON_KERNEL.filter((o) => o.name !== 'ref'),
     ...COMMON_CASES.filter((o) => o.name !== 'repeat'),
-    ...COMMON_GUEST,
+    ...CASE_RUN_OPTIONS,
+    ...GUEST_OPTIONS,
     ...COMMON_OUTPUT,
+    formatOption(FORMATS, 'ci.json, report.md, junit.xml and kcidb.json are always written to --out'),
   ],
   examples: [
     'npx sea-harness ci --series ../shared/series/sea-v2-iabt-on-7.3.mbox --out out/ci',
@@ -36,20 +40,14 @@ export const main: CommandMain = async (rt, argv) => {
   const base = str(values, 'base');
   if (base && !str(values, 'kernel')) throw new UsageError('--base needs --kernel DIR (a git tree)', 'without --kernel the base is Debian\'s 7.3 source');
   if (str(values, 'kernel') && !base) throw new UsageError('--kernel needs --base REV: the revision the series applies to');
-  const source = sourceFromOptions({ ...values, ...(base ? { ref: base } : {}) });
-  const format = str(values, 'format') ?? 'human';
-  if (!['human', 'json', 'markdown'].includes(format)) throw new UsageError(`--format ${format}: ci prints human, json or markdown (junit.xml and kcidb.json are written to --out)`);
+  const format = formatChoice(values, FORMATS).stdout;
   const { cases, named } = casesFromOptions(values);
   const outDir = resolve(str(values, 'out') ?? `sea-out/ci-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  const seriesVersion = int(values, 'series-version');
   const { result, exitCode } = await runCi(rt.ctx, {
-    source,
-    series,
-    ...(seriesVersion ? { seriesVersion } : {}),
-    configFragments: list(values, 'config'),
+    kernel: await kernelPlanFromOptions({ ...values, ...(base ? { ref: base } : {}) }),
     cases,
     named,
-    run: await guestRunOptions(values, rt.log),
+    guest: await guestOptionsFrom(values, rt.log),
     perPatch: Boolean(values['per-patch']),
     freshBase: Boolean(values['fresh-base']),
     outDir,

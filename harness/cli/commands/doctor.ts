@@ -1,6 +1,7 @@
 // `sea-harness doctor`: what the host has and lacks; `--install` installs what is missing through apt.
 import { doctor, installMissing } from '../../host/doctor.js';
 import { parseCommand, str, type CommandSpec } from '../options.js';
+import { formatChoice, formatOption } from '../format.js';
 import type { CommandMain } from '../runtime.js';
 
 export const spec: CommandSpec = {
@@ -9,7 +10,7 @@ export const spec: CommandSpec = {
   usage: 'sea-harness doctor [--install] [--format human|json]',
   options: [
     { name: 'install', type: 'boolean', help: 'install missing packages through apt (bookworm + bookworm-backports)' },
-    { name: 'format', type: 'string', arg: 'FORMAT', help: 'human (default) or json' },
+    formatOption(['human', 'json']),
     { name: 'verbose', type: 'boolean', short: 'v', help: 'more detail' },
   ],
   examples: ['npx sea-harness doctor', 'sudo npx sea-harness doctor --install'],
@@ -19,7 +20,7 @@ export const main: CommandMain = async (rt, argv) => {
   const { values } = parseCommand(spec, argv);
   if (values.install) await installMissing(rt.ctx);
   const report = await doctor(rt.ctx);
-  if (str(values, 'format') === 'json') {
+  if (formatChoice(values, ['human', 'json'] as const).stdout === 'json') {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
     const lines = report.checks.map((c) => `${c.ok ? 'ok     ' : 'MISSING'} ${c.name.padEnd(20)} ${c.ok ? c.version : `apt-get install ${c.package}  (${c.why})`}`);

@@ -5,6 +5,7 @@ import { parseKtap } from '../../ktap/parse.js';
 import { OUTPUT_FORMATS, renderKtap, type OutputFormat } from '../../report/index.js';
 import { UsageError } from '../../util/errors.js';
 import { parseCommand, str, type CommandSpec } from '../options.js';
+import { formatChoice, formatOption } from '../format.js';
 import type { CommandMain } from '../runtime.js';
 
 export const spec: CommandSpec = {
@@ -12,7 +13,7 @@ export const spec: CommandSpec = {
   summary: 'Parse KTAP, TAP 13/14 or kselftest output and print it in the chosen format (no kernel, no QEMU).',
   usage: 'sea-harness parse FILE|- [--format human|json|junit|tap|markdown] [--name NAME]',
   options: [
-    { name: 'format', type: 'string', arg: 'FORMAT', help: 'human (default), json, junit, tap or markdown' },
+    formatOption(OUTPUT_FORMATS),
     { name: 'name', type: 'string', arg: 'NAME', help: 'suite name in JUnit/Markdown (default: the file name)' },
   ],
   positionals: { min: 1, max: 1 },
@@ -32,8 +33,7 @@ async function readInput(path: string): Promise<string> {
 
 export const main: CommandMain = async (_rt, argv) => {
   const { values, positionals } = parseCommand(spec, argv);
-  const format = (str(values, 'format') ?? 'human') as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(format)) throw new UsageError(`--format "${format}": expected one of ${OUTPUT_FORMATS.join(', ')}`);
+  const format: OutputFormat = formatChoice(values, OUTPUT_FORMATS).stdout;
   const path = positionals[0]!;
   const doc = parseKtap(await readInput(path));
   const out = renderKtap(doc, format, { color: format === 'human' && Boolean(process.stdout.isTTY), name: str(values, 'name') ?? (path === '-' ? 'stdin' : basename(path)) });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { classify, mergeReports, renderMergedMarkdown, type MergeInput } from '../../report/merge.js';
 import { UsageError } from '../../util/errors.js';
 import { COMMON_OUTPUT, parseCommand, str, type CommandSpec } from '../options.js';
+import { formatChoice, formatOption } from '../format.js';
 import type { CommandMain } from '../runtime.js';
 
 export const spec: CommandSpec = {
@@ -11,7 +12,7 @@ export const spec: CommandSpec = {
   summary:
     'report merge FILE|DIR...: combine the result files of several runs (run\'s result.json, ci\'s ci.json, bisect\'s bisect.json; a directory is searched for them) into one summary: markdown (default) or json (`sea-harness/merge@1`). Exit 0 when every run is ok, 1 when one is not, 2 for an unreadable input.',
   usage: 'sea-harness report merge FILE|DIR... [--out DIR] [--format markdown|json]',
-  options: COMMON_OUTPUT.filter((o) => o.name !== 'deadline'),
+  options: [...COMMON_OUTPUT.filter((o) => o.name !== 'deadline'), formatOption(['markdown', 'json', 'human'], 'human is the markdown')],
   positionals: { min: 2, max: 10_000 },
   examples: ['npx sea-harness report merge out/ci-*/ --out merged', 'npx sea-harness report merge a/ci.json b/ci.json --format json > merged.json'],
 };
@@ -40,8 +41,7 @@ export const main: CommandMain = async (_rt, argv) => {
   const { values, positionals } = parseCommand(spec, argv);
   const [sub, ...paths] = positionals;
   if (sub !== 'merge') throw new UsageError(`report ${sub}: unknown subcommand`, 'the one subcommand is `report merge FILE|DIR...`');
-  const format = str(values, 'format') ?? 'markdown';
-  if (format !== 'markdown' && format !== 'json' && format !== 'human') throw new UsageError(`--format ${format}: report merge prints markdown (also for human) or json`);
+  const format = formatChoice(values, ['markdown', 'json', 'human'] as const).stdout;
   const inputs: MergeInput[] = [];
   for (const p of paths) {
     const files = await expand(p);

@@ -1,17 +1,17 @@
 // `sea-harness shell`: boot the L1 and open an interactive shell in it, or run one command with --exec.
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadProfile, DEFAULT_GUEST } from '../../guest/profiles.js';
-import { KVM_MODES } from '../../guest/qemu-args.js';
 import { bootGuest } from '../../guest/boot.js';
 import { collectEnvironment } from '../../guest/environment.js';
 import { prepareKernel } from '../../kernel/prepare.js';
 import { prepareBootInputs } from '../../run/boot-inputs.js';
 import { AbortedError, HarnessError, formatCommand } from '../../util/errors.js';
-import { COMMON_GUEST, COMMON_KERNEL, int, oneOf, parseCommand, str, type CommandSpec } from '../options.js';
+import { COMMON_KERNEL, parseCommand, str, type CommandSpec } from '../options.js';
+import { GUEST_OPTIONS, guestOptionsFrom } from '../guest-options.js';
+import { valueOrThrow } from '../../util/stage.js';
 import { casesFromOptions, kernelPlanFromOptions } from '../plan.js';
 import type { CommandMain } from '../runtime.js';
-import { defaultOutDir, resolveAccel } from './run.js';
+import { defaultOutDir } from './run.js';
 import { delay } from '../../util/delay.js';
 import { chooseQemu } from '../../qemu/choose.js';
 
@@ -21,11 +21,10 @@ export const spec: CommandSpec = {
   usage: 'sea-harness shell [--kernel DIR] [--series PATH ...] [--guest NAME] [--exec CMD] [--env]',
   options: [
     ...COMMON_KERNEL,
-    ...COMMON_GUEST,
+    ...GUEST_OPTIONS,
     { name: 'exec', type: 'string', arg: 'CMD', help: 'run CMD in the L1 (stdout/stderr passed through) and exit with its exit code' },
     { name: 'env', type: 'boolean', help: 'print the L1 environment report (JSON) on standard output before the shell' },
     { name: 'out', type: 'string', arg: 'DIR', help: 'where console.log and the boot artifacts go' },
-    { name: 'boot-timeout', type: 'string', arg: 'SECONDS', help: 'how long the L1 may take to reach SSH (default 180)' },
     { name: 'deadline', type: 'string', arg: 'SECONDS', help: 'give up on the whole command after this long' },
     { name: 'verbose', type: 'boolean', short: 'v', help: 'more progress detail' },
   ],
@@ -34,30 +33,27 @@ export const spec: CommandSpec = {
 
 export const main: CommandMain = async (rt, argv) => {
   const { values } = parseCommand(spec, argv);
-  const plan = kernelPlanFromOptions(values);
+  const plan = await kernelPlanFromOptions(values);
   const { cases } = casesFromOptions(values);
-  const profile = loadProfile(str(values, 'guest') ?? DEFAULT_GUEST);
-  const kvmMode = oneOf(values, 'kvm-mode', KVM_MODES) ?? null;
-  const accel = await resolveAccel(values, rt.log, profile);
+  const guestOptions = await guestOptionsFrom(values, rt.log);
   const outDir = resolve(str(values, 'out') ?? defaultOutDir().replace('/run-', '/shell-'));
   await mkdir(outDir, { recursive: true });
-  const bootTimeout = int(values, 'boot-timeout');
-  const kernel = await prepareKernel(rt.ctx, plan, cases, outDir);
-  const qemu = await chooseQemu(rt.ctx, profile, str(values, 'qemu') ?? null);
+  const kernel = valueOrThrow(await prepareKernel(rt.ctx, plan, cases, outDir));
+  const qemu = await chooseQemu(rt.ctx, guestOptions.profile, guestOptions.qemu);
   const inputs = await prepareBootInputs(rt.ctx, kernel, cases, outDir);
   const guest = await bootGuest(rt.ctx, {
-    profile,
+    profile: guestOptions.profile,
     kernelImage: inputs.image,
     initrd: inputs.initrd,
-    accel,
-    kvmMode,
-    append: str(values, 'append') ?? null,
+    accel: guestOptions.accel,
+    kvmMode: guestOptions.kvmMode,
+    append: guestOptions.append,
     qemu: qemu.path,
-    bios: str(values, 'bios') ?? null,
+    bios: guestOptions.bios,
     outDir,
     hostKey: inputs.base.hostKeyPublic,
     clientKey: inputs.clientKey,
-    ...(bootTimeout ? { bootTimeoutMs: bootTimeout * 1000 } : {}),
+    ...(guestOptions.bootTimeoutMs ? { bootTimeoutMs: guestOptions.bootTimeoutMs } : {}),
     onCommand: (cmd) => {
       if (values['show-command']) process.stderr.write(`${formatCommand(cmd)}\n`);
     },

@@ -1,4 +1,5 @@
-// Case definitions (cases/*.json): which selftest, what it needs, how it skips, and what to expect per guest profile.
+// The case catalog (cases/*.json): which selftest, what it needs, how it skips, and what to expect per guest
+// profile. Data and its validation only: the kernel stage reads it for the config union; running a case is cases/.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../util/errors.js';
