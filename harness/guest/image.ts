@@ -9,6 +9,7 @@ import { ExitCode, HarnessError, UsageError } from '../util/errors.js';
 import { capture, run } from '../util/exec.js';
 import { sha256, shortHash } from '../util/hash.js';
 import { withLock } from '../util/lock.js';
+import { formatElapsed, startHeartbeat } from '../util/progress.js';
 import { type CpioEntry, newcArchive, normalizeCpioPath, withParentDirs } from './cpio.js';
 import { IMAGE_FORMAT, loadImageRecipe, writeAtomically, type ImageRecipe } from './image-recipe.js';
 import { checkSharedLibraries, fetchDebs, refreshLists, resolvePackages, takeFiles, type ResolvedPackage } from './image-packages.js';
@@ -44,6 +45,20 @@ interface Manifest {
 
 
 export async function buildBaseImage(ctx: Context, options: { logPath?: string; recipePath?: string } = {}): Promise<BaseImage> {
+  // A cold image fetches packages and waits for locks another run may hold: a live line, or a log line a minute.
+  let doing = 'refreshing the arm64 package lists';
+  const stop = startHeartbeat(ctx.log, (ms) => `guest image: ${doing}, ${formatElapsed(ms)}`);
+  try {
+    return await baseImage(ctx, options, (what) => (doing = what));
+  } finally {
+    stop();
+  }
+}
+
+/** What the image build is doing now, for the heartbeat line. */
+type Doing = (what: string) => void;
+
+async function baseImage(ctx: Context, options: { logPath?: string; recipePath?: string }, doing: Doing): Promise<BaseImage> {
   const started = Date.now();
   const recipe = loadImageRecipe(options.recipePath);
   const init = await readFile(recipe.initPath).catch((err: Error) => {
@@ -53,6 +68,7 @@ export async function buildBaseImage(ctx: Context, options: { logPath?: string; 
   const logPath = options.logPath ?? join(imagesDir, 'build.log');
   const cfg = await aptConfig(ctx, 'guest-arm64');
   await refreshLists(ctx, cfg, logPath);
+  doing('resolving packages');
   const pkgs = await resolvePackages(ctx, cfg, recipe);
   const key = sha256(`sea-harness image format ${IMAGE_FORMAT}`, recipe.bytes, init, ...pkgs.map((p) => `${p.name}=${p.version}`));
   const dir = join(imagesDir, shortHash(key));
@@ -68,6 +84,7 @@ export async function buildBaseImage(ctx: Context, options: { logPath?: string; 
   const hit = await readManifest(dir, key);
   if (hit) return result(hit, true);
   await mkdir(imagesDir, { recursive: true });
+  doing(`waiting for the guest image ${shortHash(key)} lock`);
   // One builder per key; the others wait and then find it cached. The rename below is what readers rely on.
   return withLock(ctx, `${dir}.lock`, 'guest image', async () => {
     const again = await readManifest(dir, key);
@@ -79,7 +96,7 @@ export async function buildBaseImage(ctx: Context, options: { logPath?: string; 
     const dropTmp = ctx.cleanup.defer('remove unfinished guest image', () => rm(tmp, { recursive: true, force: true }));
     try {
       ctx.log.info(`guest image: building ${shortHash(key)} from ${pkgs.map((p) => `${p.name} ${p.version}`).join(', ')}`);
-      const manifest = await buildInto(ctx, tmp, { recipe, init, cfg, pkgs, key, logPath, started });
+      const manifest = await buildInto(ctx, tmp, { recipe, init, cfg, pkgs, key, logPath, started, doing });
       await rm(dir, { recursive: true, force: true }); // only a damaged leftover can be here: readManifest said no
       await rename(tmp, dir);
       return result(manifest, false);
@@ -97,12 +114,15 @@ interface BuildInputs {
   readonly key: string;
   readonly logPath: string;
   readonly started: number;
+  readonly doing: Doing;
 }
 
 async function buildInto(ctx: Context, out: string, b: BuildInputs): Promise<Manifest> {
+  b.doing('fetching packages');
   const debs = await fetchDebs(ctx, b.cfg, b.pkgs, b.logPath);
   const staging = join(out, 'staging');
   for (const p of b.pkgs) {
+    b.doing(`unpacking ${p.name}`);
     // dpkg-deb -x only unpacks: no maintainer scripts, nothing arm64 runs on the host. It makes no parents.
     await mkdir(join(staging, p.name), { recursive: true });
     await run(ctx, 'dpkg-deb', ['-x', debs.get(p.name)!, join(staging, p.name)], {
@@ -112,9 +132,12 @@ async function buildInto(ctx: Context, out: string, b: BuildInputs): Promise<Man
       hint: `the cached ${basename(debs.get(p.name)!)} may be damaged: delete it and retry`,
     });
   }
+  b.doing("taking the recipe's files");
   const { entries: taken, elfs } = await takeFiles(b.recipe, staging);
+  b.doing('checking shared libraries');
   await checkSharedLibraries(ctx, b.recipe, elfs, new Set(taken.keys()), b.pkgs, staging);
 
+  b.doing('making the SSH host key');
   const hostKeyPath = join(out, 'host-key');
   await run(ctx, 'dropbearkey', ['-t', 'ed25519', '-f', hostKeyPath], {
     stage: 'image',
@@ -135,6 +158,7 @@ async function buildInto(ctx: Context, out: string, b: BuildInputs): Promise<Man
     ],
     b.recipe.directories,
   );
+  b.doing('compressing the archive');
   const archive = newcArchive(entries);
   const compressed = await promisify(gzip)(archive, { level: 9 });
   await writeFile(join(out, 'base.cpio.gz'), compressed);

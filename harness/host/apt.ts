@@ -4,7 +4,8 @@
 import { mkdir, writeFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
-import { run } from '../util/exec.js';
+import { type ExecOptions, type ExecResult, run } from '../util/exec.js';
+import { formatElapsed, startHeartbeat } from '../util/progress.js';
 
 const MIRROR = 'http://deb.debian.org/debian';
 const SECURITY = 'http://deb.debian.org/debian-security';
@@ -72,7 +73,7 @@ async function listsAgeMs(cfg: AptConfig): Promise<number> {
 export async function aptUpdate(ctx: Context, cfg: AptConfig, logPath: string, force = false): Promise<void> {
   if (!force && (await listsAgeMs(cfg)) < LISTS_MAX_AGE_MS) return;
   ctx.log.info(`apt: updating package lists for ${cfg.repo} (${cfg.dir})`);
-  await run(ctx, 'apt-get', [...cfg.options, '-q', 'update'], {
+  await aptGet(ctx, cfg, ['-q', 'update'], `updating package lists for ${cfg.repo}`, {
     stage: 'setup',
     timeoutMs: UPDATE_TIMEOUT_MS,
     logPath,
@@ -84,7 +85,7 @@ export async function aptUpdate(ctx: Context, cfg: AptConfig, logPath: string, f
 export async function aptInstall(ctx: Context, cfg: AptConfig, packages: readonly string[], logPath: string, target?: string): Promise<void> {
   if (packages.length === 0) return;
   ctx.log.info(`apt: installing ${packages.join(' ')}${target ? ` from ${target}` : ''}`);
-  await run(ctx, 'apt-get', [...cfg.options, '-q', '-y', '--no-install-recommends', ...(target ? ['-t', target] : []), 'install', ...packages], {
+  await aptGet(ctx, cfg, ['-q', '-y', '--no-install-recommends', ...(target ? ['-t', target] : []), 'install', ...packages], `installing ${packages.length} packages`, {
     stage: 'setup',
     timeoutMs: INSTALL_TIMEOUT_MS,
     logPath,
@@ -96,13 +97,35 @@ export async function aptInstall(ctx: Context, cfg: AptConfig, packages: readonl
 /** Download .debs (without installing) into `destDir`; returns nothing, the files are `<name>_<version>_<arch>.deb`. */
 export async function aptDownload(ctx: Context, cfg: AptConfig, packages: readonly string[], destDir: string, logPath: string): Promise<void> {
   await mkdir(destDir, { recursive: true });
-  await run(ctx, 'apt-get', [...cfg.options, '-q', 'download', ...packages], {
+  await aptGet(ctx, cfg, ['-q', 'download', ...packages], `downloading ${packages.length === 1 ? packages[0]! : `${packages.length} packages`}`, {
     stage: 'setup',
     cwd: destDir,
     timeoutMs: INSTALL_TIMEOUT_MS,
     logPath,
     hint: 'check that the Debian archive is reachable and the package names exist for this suite',
   });
+}
+
+/**
+ * One apt-get run with a heartbeat: a .deb such as linux-source or an install from doctor can take minutes, and
+ * apt-get -q prints one `Get:` line per file fetched (then `Unpacking`, `Setting up` lines when installing).
+ */
+async function aptGet(ctx: Context, cfg: AptConfig, args: readonly string[], what: string, options: Omit<ExecOptions, 'onLine'>): Promise<ExecResult> {
+  let fetched = 0;
+  let step = '';
+  const stop = startHeartbeat(ctx.log, (ms) => `apt: ${what}: ${fetched} ${fetched === 1 ? 'file' : 'files'} fetched${step ? `, ${step}` : ''}, ${formatElapsed(ms)}`);
+  try {
+    return await run(ctx, 'apt-get', [...cfg.options, ...args], {
+      ...options,
+      onLine: (line) => {
+        if (/^Get:\d+ /.test(line)) fetched++;
+        const m = /^(Unpacking|Setting up) (\S+)/.exec(line);
+        if (m) step = `${m[1]!.toLowerCase()} ${m[2]!}`;
+      },
+    });
+  } finally {
+    stop();
+  }
 }
 
 /** `apt-cache policy`-like lookup: the candidate version of a package in a configuration, or null. */

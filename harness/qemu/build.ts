@@ -11,6 +11,7 @@ import { run } from '../util/exec.js';
 import { HarnessError, tailLines } from '../util/errors.js';
 import { withLock } from '../util/lock.js';
 import { sha256File } from '../util/hash.js';
+import { formatElapsed, startHeartbeat } from '../util/progress.js';
 import type { QemuBuildRecord } from '../model/result.js';
 import { jobs } from '../kernel/make.js';
 import { loadQemuSpec, qemuStoreKey, type QemuSpec } from './spec.js';
@@ -67,18 +68,30 @@ export async function prepareQemu(ctx: Context, spec: QemuSpec = loadQemuSpec())
   }
   const w = qemuWork(ctx.cacheDir);
   await mkdir(w.logs, { recursive: true });
-  return withLock(ctx, w.lock, 'QEMU build', async () => (await lookupQemu(ctx.cacheDir, key)) ?? buildQemu(ctx, spec, key));
+  // A cold build takes minutes (and so does waiting for another run's): a live line, or a log line a minute.
+  let doing = 'waiting for the QEMU build lock';
+  const stop = startHeartbeat(ctx.log, (ms) => `qemu: ${doing}, ${formatElapsed(ms)}`);
+  try {
+    return await withLock(ctx, w.lock, 'QEMU build', async () => (await lookupQemu(ctx.cacheDir, key)) ?? buildQemu(ctx, spec, key, (d) => (doing = d)));
+  } finally {
+    stop();
+  }
 }
 
-async function buildQemu(ctx: Context, spec: QemuSpec, key: string): Promise<QemuBuild> {
+/** What the build is doing now, for the heartbeat line. */
+type Doing = (what: string) => void;
+
+async function buildQemu(ctx: Context, spec: QemuSpec, key: string, doing: Doing): Promise<QemuBuild> {
   const w = qemuWork(ctx.cacheDir);
   const logPath = join(w.logs, `build-${key}.log`);
   await writeFile(logPath, `# sea-harness QEMU build ${key}: QEMU ${spec.version} + ${spec.patches.length} patches\n`);
   const started = Date.now();
-  const tarball = await fetchTarball(ctx, spec, logPath);
-  await prepareTree(ctx, spec, key, tarball, w.src, logPath);
+  const tarball = await fetchTarball(ctx, spec, logPath, doing);
+  await prepareTree(ctx, spec, key, tarball, w.src, logPath, doing);
+  doing('configure');
   await configure(ctx, spec, w.src, w.build, logPath);
-  const steps = await ninja(ctx, w.build, logPath, started);
+  const steps = await ninja(ctx, w.build, logPath, started, doing);
+  doing('storing the build');
   const buildMs = Date.now() - started;
   return storeQemu(ctx, spec, key, join(w.build, BINARY), logPath, buildMs, steps);
 }
@@ -89,15 +102,30 @@ export function qemuTarballPath(cacheDir: string, spec: QemuSpec): string {
 }
 
 /** The orig tarball, downloaded once and checked against the pinned hash. */
-async function fetchTarball(ctx: Context, spec: QemuSpec, logPath: string): Promise<string> {
+async function fetchTarball(ctx: Context, spec: QemuSpec, logPath: string, doing: Doing): Promise<string> {
   const path = qemuTarballPath(ctx.cacheDir, spec);
+  doing(`checking ${basename(path)}`);
   if ((await exists(path)) && (await sha256File(path)) === spec.sha256) return path;
   ctx.log.info(`qemu: downloading ${spec.url}`);
   const part = `${path}.part`;
   try {
     const res = await fetch(spec.url, { signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(20 * 60_000)]) });
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(part));
+    const size = Number(res.headers.get('content-length'));
+    const of = size > 0 ? ` of ${megabytes(size)}` : '';
+    let got = 0;
+    doing(`downloading ${basename(path)}`);
+    await pipeline(
+      Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          got += chunk.length;
+          doing(`downloading ${basename(path)}: ${megabytes(got)}${of}`);
+          yield chunk;
+        }
+      },
+      createWriteStream(part),
+    );
   } catch (err) {
     throw new HarnessError(`cannot download QEMU's source ${spec.url}: ${(err as Error).message}`, { stage: 'qemu', cause: err, logPath, hint: 'check that the Debian archive is reachable; or give a QEMU with EINJ support through --qemu PATH' });
   }
@@ -112,6 +140,8 @@ async function fetchTarball(ctx: Context, spec: QemuSpec, logPath: string): Prom
   await rename(part, path);
   return path;
 }
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 function git(ctx: Context, src: string, args: readonly string[], logPath: string, options: { reject?: boolean; input?: string } = {}) {
   return run(ctx, 'git', ['-C', src, '-c', 'user.name=sea-harness', '-c', 'user.email=sea-harness@localhost', ...args], {
@@ -128,11 +158,12 @@ function git(ctx: Context, src: string, args: readonly string[], logPath: string
  * The work tree: the tarball imported once as a git commit, then the patches applied with `git am`. Only the
  * files that differ are rewritten, so ninja rebuilds only what the patches touch.
  */
-async function prepareTree(ctx: Context, spec: QemuSpec, key: string, tarball: string, src: string, logPath: string): Promise<void> {
+async function prepareTree(ctx: Context, spec: QemuSpec, key: string, tarball: string, src: string, logPath: string, doing: Doing): Promise<void> {
   const baseRef = `refs/sea/qemu/${spec.sha256.slice(0, 16)}`;
   const haveBase = (await exists(join(src, '.git'))) && (await git(ctx, src, ['rev-parse', '-q', '--verify', `${baseRef}^{commit}`], logPath, { reject: false })).exitCode === 0;
   if (!haveBase) {
     ctx.log.info(`qemu: unpacking ${basename(tarball)}`);
+    doing(`unpacking ${basename(tarball)}`);
     await rm(src, { recursive: true, force: true });
     await mkdir(src, { recursive: true });
     await run(ctx, 'tar', ['-xJf', tarball, '-C', src, '--strip-components=1', '--no-same-owner'], { stage: 'qemu', logPath, timeoutMs: 10 * 60_000 });
@@ -144,6 +175,7 @@ async function prepareTree(ctx: Context, spec: QemuSpec, key: string, tarball: s
   }
   const marker = join(src, '.git', 'sea-applied');
   if ((await readFile(marker, 'utf8').catch(() => '')) === key) return;
+  doing(`applying ${spec.patches.length} patches`);
   await git(ctx, src, ['am', '--abort'], logPath, { reject: false });
   await git(ctx, src, ['checkout', '-q', '-f', '--detach', baseRef], logPath);
   await git(ctx, src, ['clean', '-q', '-f', '-d'], logPath);
@@ -195,32 +227,23 @@ export function ninjaStep(line: string): { done: number; total: number } | null 
   return m ? { done: Number(m[1]), total: Number(m[2]) } : null;
 }
 
-async function ninja(ctx: Context, build: string, logPath: string, started: number): Promise<number> {
+async function ninja(ctx: Context, build: string, logPath: string, started: number, doing: Doing): Promise<number> {
   let steps = 0;
-  let last = { done: 0, total: 0 };
   const elapsed = () => Math.round((Date.now() - started) / 1000);
-  // A terminal gets a live line; a log (CI) gets a line every two minutes, so a long build is visibly alive.
-  const tick = setInterval(() => ctx.log.progress(`qemu: build step ${last.done}/${last.total}, ${elapsed()} s`), 1000);
-  const beat = setInterval(() => ctx.log.info(`qemu: still building: step ${last.done}/${last.total} after ${elapsed()} s`), 120_000);
-  let r;
-  try {
-    r = await run(ctx, 'ninja', ['-C', build, `-j${jobs()}`, BINARY], {
-      stage: 'qemu',
-      logPath,
-      reject: false,
-      timeoutMs: 2 * 3600_000,
-      buffer: false,
-      onLine: (line) => {
-        const s = ninjaStep(line);
-        if (!s) return;
-        steps++;
-        last = s;
-      },
-    });
-  } finally {
-    clearInterval(tick);
-    clearInterval(beat);
-  }
+  doing('ninja: starting');
+  const r = await run(ctx, 'ninja', ['-C', build, `-j${jobs()}`, BINARY], {
+    stage: 'qemu',
+    logPath,
+    reject: false,
+    timeoutMs: 2 * 3600_000,
+    buffer: false,
+    onLine: (line) => {
+      const s = ninjaStep(line);
+      if (!s) return;
+      steps++;
+      doing(`build step ${s.done}/${s.total}`);
+    },
+  });
   if (r.exitCode !== 0) {
     const log = await readFile(logPath, 'utf8').catch(() => '');
     const errors = log.split('\n').filter((l) => /: (fatal )?error: /.test(l)).slice(0, 10);

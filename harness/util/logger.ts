@@ -6,6 +6,11 @@ export interface Logger {
   debug(message: string): void;
   /** A transient progress line (overwritten in place on a TTY). */
   progress(message: string): void;
+  /**
+   * Whether progress() draws a live line (a terminal). False or left out: progress() shows nothing, so a long
+   * stage must say it is alive with info() lines instead (util/progress.ts does either).
+   */
+  readonly live?: boolean;
 }
 
 export const silentLogger: Logger = {
@@ -13,6 +18,7 @@ export const silentLogger: Logger = {
   warn() {},
   debug() {},
   progress() {},
+  live: false,
 };
 
 /** A logger that writes to a stream (the CLI passes process.stderr). */
@@ -23,6 +29,7 @@ export function streamLogger(stream: NodeJS.WritableStream & { isTTY?: boolean }
     progressShown = false;
   };
   return {
+    live: stream.isTTY === true,
     info(message) {
       clearProgress();
       stream.write(`${message}\n`);
