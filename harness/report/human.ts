@@ -4,7 +4,7 @@ import type { CaseResult, RunResult } from '../model/result.js';
 import { paint, palette, type Palette } from './ansi.js';
 import { caseOutcome, countOutcomes, expectationText, flattenTests, testName, testOutcome } from './outcome.js';
 import { besideText, casesToDetail, facts, headline } from './summary.js';
-import { formatDuration, lastLines, logLine, oneLine, plural } from './text.js';
+import { NOT_IN_TREE, absentUnasked, formatDuration, lastLines, logLine, oneLine, plural } from './text.js';
 import type { RenderOptions } from './types.js';
 
 /** Diagnostic lines shown under a failed test: the end of an assertion and its backtrace. */
@@ -51,7 +51,8 @@ export function ktapHuman(doc: KtapDocument, opts: RenderOptions): string {
 
 function caseDetail(c: CaseResult, p: Palette): string[] {
   const o = caseOutcome(c);
-  const out = [`${p.bold(c.name)}: ${paint(p, o, c.verdict)}, expected ${expectationText(c)}${c.met ? '' : p.red(' (not met)')}`];
+  const expected = absentUnasked(c) ? ` ${NOT_IN_TREE}` : `, expected ${expectationText(c)}${c.met ? '' : p.red(' (not met)')}`;
+  const out = [`${p.bold(c.name)}: ${paint(p, o, c.verdict)}${expected}`];
   if (c.reason !== null) out.push(`  ${oneLine(c.reason)}`);
   if (c.exitCode !== null && c.exitCode !== 0) out.push(`  exit code ${c.exitCode}`);
   const beside = besideText(c);
@@ -81,7 +82,7 @@ export function runHuman(result: RunResult, opts: RenderOptions): string {
     out.push('');
     for (const c of result.cases) {
       const name = c.iteration === undefined ? c.name : `${c.name} #${c.iteration}`;
-      const expected = `expected ${c.expected}${c.met ? '' : ' NOT MET'}`;
+      const expected = absentUnasked(c) ? NOT_IN_TREE : `expected ${c.expected}${c.met ? '' : ' NOT MET'}`;
       const reason = c.reason === null ? '' : `  ${oneLine(c.reason)}`;
       out.push(
         `${paint(p, caseOutcome(c), c.verdict.padEnd(7))} ${name.padEnd(width)}  ${(c.met ? (s: string) => s : p.red)(expected.padEnd(24))} ${formatDuration(c.durationMs).padStart(10)}${reason}`,

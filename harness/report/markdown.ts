@@ -3,7 +3,7 @@ import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
 import { caseOutcome, countOutcomes, expectationText, flattenTests, testName, testOutcome } from './outcome.js';
 import { besideText, casesToDetail, facts, headline } from './summary.js';
-import { formatDuration, lastLines, logLine, oneLine, plural } from './text.js';
+import { NOT_IN_TREE, absentUnasked, formatDuration, lastLines, logLine, oneLine, plural } from './text.js';
 import type { RenderOptions } from './types.js';
 
 const LOG_LINES = 30;
@@ -57,7 +57,8 @@ function problemLines(doc: KtapDocument): string[] {
 }
 
 function caseDetails(c: CaseResult): string[] {
-  const out = ['', `### ${cell(c.name)}: ${c.verdict}, expected ${cell(expectationText(c))}${c.met ? '' : ' (not met)'}`, ''];
+  const expected = absentUnasked(c) ? ` ${NOT_IN_TREE}` : `, expected ${cell(expectationText(c))}${c.met ? '' : ' (not met)'}`;
+  const out = ['', `### ${cell(c.name)}: ${c.verdict}${expected}`, ''];
   if (c.reason !== null) out.push(`- reason: ${cell(c.reason)}`);
   if (c.exitCode !== null) out.push(`- exit code: ${c.exitCode}`);
   out.push(`- time: ${formatDuration(c.durationMs)}`);
@@ -90,8 +91,8 @@ export function runMarkdown(result: RunResult): string {
         ['case', 'verdict', 'expected', 'reason', 'time'],
         result.cases.map((c) => [
           cell(c.iteration === undefined ? c.name : `${c.name} #${c.iteration}`),
-          c.met ? c.verdict : `**${c.verdict}** (not met)`,
-          cell(expectationText(c)),
+          absentUnasked(c) ? `${c.verdict} ${NOT_IN_TREE}` : c.met ? c.verdict : `**${c.verdict}** (not met)`,
+          absentUnasked(c) ? '-' : cell(expectationText(c)),
           cell(c.reason),
           formatDuration(c.durationMs),
         ]),

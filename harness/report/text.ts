@@ -1,4 +1,5 @@
-// Small text helpers shared by the reporters: durations, plurals, last lines.
+// Small text helpers shared by the reporters: durations, plurals, last lines, what an absent case reads as.
+import type { CaseResult } from '../model/result.js';
 
 /** `850 ms`, `1.2 s`, `15 min 30 s`. */
 export function formatDuration(ms: number): string {
@@ -26,6 +27,18 @@ export function lastLines(lines: readonly string[], n: number): string[] {
   if (lines.length <= n) return [...lines];
   return [`[${plural(lines.length - n, 'earlier line')} not shown]`, ...lines.slice(-n)];
 }
+
+/**
+ * A case that is not in the kernel tree and was not asked for by name (absence allowed, so `met`): its
+ * expectation never applied, and "expected pass" beside it would read as a failure. A named absent case
+ * (`met` false) is not one of these: it fails, and says what it was expected to do.
+ */
+export function absentUnasked(c: Pick<CaseResult, 'verdict' | 'met'>): boolean {
+  return c.verdict === 'absent' && c.met;
+}
+
+/** What stands in for the expectation of such a case: `absent (not in this tree)`. */
+export const NOT_IN_TREE = '(not in this tree)';
 
 /** One line: newlines and other control characters become spaces (table cells, TAP directives). */
 export function oneLine(s: string): string {
