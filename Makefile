@@ -35,8 +35,10 @@ test: setup test-kernels
 test-kernels: setup
 	node dist/harness/test-support/prepare-kernels.js
 
-test-unit: npm
-	npx tap $(shell ls harness/*/*.test.ts | grep -v '^harness/e2e/')
+# Every test file outside harness/e2e/, at any depth: TypeScript run from source (no dist/ build), no network, no
+# ../shared. The first --exclude is tap's default, restated because giving --exclude replaces it.
+test-unit: $(NODE_STAMP)
+	npx tap --exclude='**/@(fixture*(s)|dist)/**' --exclude='harness/e2e/**' $(TAP_ARGS)
 
 bench: setup test-kernels
 	node dist/bench/run.js

@@ -10,6 +10,7 @@ import { compilerWarnings, touchedKernelSources } from './compiler-warnings.js';
 import { KCIDB_VERSION, toKcidb } from './kcidb.js';
 import { renderCiMarkdown } from './report.js';
 import { classify, mergeReports, renderMergedMarkdown } from '../report/merge.js';
+import { parseMessage, selectSeries, splitMbox } from '../kernel/mbox.js';
 
 const text = (f: string) => readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8');
 const result = (f: string) => JSON.parse(text(`${f}.result.json`)) as RunResult;
@@ -86,13 +87,17 @@ t.test('compiler warnings without line numbers; the kernel sources a series touc
     "arch/arm64/kvm/demo.c: warning: no previous prototype for 'unused_fn' [-Wmissing-prototypes]",
     "arch/arm64/kvm/demo.c: warning: unused variable 'b' [-Wunused-variable]",
   ]);
-  const patches = ['0001-KVM-arm64-Set-FnV-for-VCPU-when-FAR_EL2-is-invalid.patch', '0002-KVM-arm64-Allow-userspace-to-inject-external-instruc.patch', '0003-KVM-selftests-Test-for-KVM_CAP_INJECT_EXT_IABT.patch'].map((f) =>
-    readFileSync(new URL(`../../../shared/series/sea-v2-iabt-on-7.3/${f}`, import.meta.url), 'utf8'),
-  );
+  // The series' v2 as a thread mbox (kernel/fixtures): its patches touch kvm_emulate.h, inject_fault.c, the uapi
+  // headers, arm.c, guest.c, the tools/ copy of the uapi header and the selftest (e2e/07 checks the real series).
+  const thread = readFileSync(new URL('../kernel/fixtures/thread-two-versions-with-reply.mbox', import.meta.url), 'utf8');
+  const patches = selectSeries(splitMbox(thread).map(parseMessage)).patches.map((p) => p.raw);
+  t.equal(patches.length, 3);
   const files = touchedKernelSources(patches);
+  t.same(files, ['arch/arm64/kvm/arm.c', 'arch/arm64/kvm/guest.c', 'arch/arm64/kvm/inject_fault.c'], 'the C files, sorted, once each');
   t.ok(files.includes('arch/arm64/kvm/guest.c'), 'guest.c');
   t.notOk(files.some((f) => f.startsWith('tools/')), 'selftests are not kernel objects');
   t.notOk(files.some((f) => !f.endsWith('.c')), 'only C files');
+  t.same(touchedKernelSources(['diff --git a/Documentation/x.c b/Documentation/x.c\ndiff --git a/scripts/y.c b/scripts/y.c\ndiff --git a/samples/z.c b/samples/z.c\ndiff --git a/usr/gen_init_cpio.c b/usr/gen_init_cpio.c\n']), [], 'nor docs, scripts, samples or usr/');
 });
 
 const ciResult = (over: Partial<CiResult> = {}): CiResult => ({

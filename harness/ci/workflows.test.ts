@@ -4,9 +4,11 @@ import t, { type Test } from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT } from '../test-support/paths.js';
+import { projectRoot } from '../util/project.js';
 import { parseCommand, type CommandSpec } from '../cli/options.js';
 import { KVM_MODES } from '../guest/qemu-args.js';
+
+const ROOT = projectRoot();
 
 type Yaml = Record<string, unknown>;
 const load = (f: string) => parse(readFileSync(join(ROOT, 'ci', f), 'utf8')) as Yaml;

@@ -12,6 +12,9 @@ import { loadQemuSpec } from '../qemu/spec.js';
 import { createContext } from '../util/context.js';
 import { ROOT } from '../test-support/paths.js';
 import { timed } from '../test-support/cli.js';
+import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
+
+t.setTimeout(E2E_TIMEOUT_MS['00-qemu-baremetal']);
 
 const SRC = join(ROOT, 'qemu', 'baremetal');
 const dir = mkdtempSync(join(tmpdir(), 'sea-baremetal-'));

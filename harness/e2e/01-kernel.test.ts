@@ -7,6 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { runCli, timed } from '../test-support/cli.js';
 import { PATCHES, ROOT, SERIES_MBOX } from '../test-support/paths.js';
+import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
+
+t.setTimeout(E2E_TIMEOUT_MS['01-kernel']);
 
 interface BuildDoc {
   kernel: { key: string; image: string; config: string; fromStore: boolean; compiled: number; release: string };

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { qemuPids, runCli, spawnCli, timed, waitFor } from '../test-support/cli.js';
 import { SERIES_MBOX } from '../test-support/paths.js';
+import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
+
+t.setTimeout(E2E_TIMEOUT_MS['02-boot']);
 
 const out = (tag: string) => mkdtempSync(join(tmpdir(), `sea-e2e-${tag}-`));
 const KERNEL = ['--series', SERIES_MBOX];

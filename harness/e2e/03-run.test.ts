@@ -9,6 +9,9 @@ import { XMLValidator } from 'fast-xml-parser';
 import { qemuPids, runCli, timed } from '../test-support/cli.js';
 import { BREAK_IABT_PATCH, HANG_PATCH, SERIES_MBOX } from '../test-support/paths.js';
 import type { RunResult } from '../model/result.js';
+import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
+
+t.setTimeout(E2E_TIMEOUT_MS['03-run']);
 
 const out = (tag: string) => mkdtempSync(join(tmpdir(), `sea-e2e-${tag}-`));
 const byName = (r: RunResult, n: string) => r.cases.find((c) => c.name === n)!;

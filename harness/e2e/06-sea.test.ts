@@ -9,6 +9,9 @@ import { execa } from 'execa';
 import { qemuPids, runCli, timed } from '../test-support/cli.js';
 import { BREAK_SEA_FSC_PATCH, BREAK_SEA_GPA_PATCH, BREAK_SEA_OPTIN_PATCH } from '../test-support/paths.js';
 import type { RunResult } from '../model/result.js';
+import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
+
+t.setTimeout(E2E_TIMEOUT_MS['06-sea']);
 
 const out = (tag: string) => mkdtempSync(join(tmpdir(), `sea-e2e-${tag}-`));
 const seaOf = (stdout: string) => (JSON.parse(stdout) as RunResult).cases.filter((c) => c.name === 'sea_to_user');

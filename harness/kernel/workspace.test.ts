@@ -1,4 +1,5 @@
-// The workspace lock's housekeeping: borrowed object stores that no longer exist are forgotten, the others kept.
+// The workspace lock's housekeeping: borrowed object stores that no longer exist are forgotten, the others kept;
+// processes opening one new workspace at once (separate node processes running the TypeScript source).
 import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,8 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { createContext } from '../util/context.js';
 import { openWorkspace, withWorkspace, type Workspace } from './workspace.js';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from '../test-support/paths.js';
+import { printed, startSourceScript, sourceUrl } from '../test-support/source-node.js';
 
 t.test('withWorkspace drops alternates whose directory is gone; git stops complaining', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'sea-ws-'));
@@ -31,13 +31,18 @@ t.test('withWorkspace drops alternates whose directory is gone; git stops compla
 t.test('processes that open one new workspace at once all get it, configured (no config.lock race)', async (t) => {
   const cache = mkdtempSync(join(tmpdir(), 'sea-ws-cache-'));
   // Separate processes, as two `ci` runs are: concurrent `git config` writes fail on config.lock with exit 255.
-  const modules = pathToFileURL(join(ROOT, 'dist', 'harness')).href;
+  // Each loads the modules first and waits for the word, so all of them open the workspace at the same moment.
   const script = `
-    const { openWorkspace } = await import('${modules}/kernel/workspace.js');
-    const { createContext } = await import('${modules}/util/context.js');
+    const { openWorkspace } = await import(${JSON.stringify(sourceUrl('harness/kernel/workspace.ts'))});
+    const { createContext } = await import(${JSON.stringify(sourceUrl('harness/util/context.ts'))});
+    process.stdout.write('ready\\n');
+    await new Promise((go) => process.stdin.once('data', go));
     await openWorkspace(createContext({ cacheDir: ${JSON.stringify(cache)} }), { id: 'test' }, null);`;
-  const runs = await Promise.all(Array.from({ length: 8 }, () => execa('node', ['--input-type=module', '-e', script], { reject: false })));
-  t.same(runs.map((r) => r.exitCode), Array(8).fill(0), runs.map((r) => String(r.stderr).trim()).filter(Boolean).join('\n'));
+  const children = Array.from({ length: 4 }, () => startSourceScript(script));
+  t.same(await Promise.all(children.map((c) => printed(c, 'ready'))), Array(4).fill(true), 'all loaded');
+  for (const c of children) c.stdin?.end('go\n');
+  const runs = await Promise.all(children);
+  t.same(runs.map((r) => r.exitCode), Array(4).fill(0), runs.map((r) => String(r.stderr).trim()).filter(Boolean).join('\n'));
   const ws = join(cache, 'workspaces', 'test-default', 'src');
   const cfg = await execa('git', ['-C', ws, 'config', '--local', '--list']);
   for (const want of ['user.name=sea-harness', 'user.email=sea-harness@localhost', 'gc.auto=0', 'advice.detachedhead=false']) t.match(cfg.stdout, want);

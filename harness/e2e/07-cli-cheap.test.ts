@@ -1,0 +1,130 @@
+// The cheap end-to-end checks: the real CLI (bin/sea-harness.js over dist/) on inputs that need no kernel, no
+// image and no boot (parse on every KTAP fixture, --help, usage errors, bisect's up-front checks on a tiny git
+// repository), and the shared series under ../shared read as `build` reads it. The expensive files (01-06) keep
+// only what needs a kernel or a boot.
+import t from 'tap';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { XMLValidator } from 'fast-xml-parser';
+import { touchedKernelSources } from '../ci/compiler-warnings.js';
+import { parseMessage, selectSeries, splitMbox } from '../kernel/mbox.js';
+import { runCli } from '../test-support/cli.js';
+import { ROOT, SERIES_DIR, SERIES_MBOX } from '../test-support/paths.js';
+import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
+
+t.setTimeout(E2E_TIMEOUT_MS['07-cli-cheap']);
+
+const FIXTURES = join(ROOT, 'harness', 'ktap', 'fixtures');
+const tmp = (tag: string) => mkdtempSync(join(tmpdir(), `sea-e2e-cheap-${tag}-`));
+const messagesOf = (text: string) => splitMbox(text).map(parseMessage);
+
+/** A three-commit git repository standing in for a kernel tree: bisect's up-front checks only need the history. */
+async function tinyHistory(): Promise<{ dir: string; commits: string[] }> {
+  const dir = tmp('tree');
+  const env = { GIT_AUTHOR_NAME: 'sea-harness test', GIT_AUTHOR_EMAIL: 'test@sea-harness.invalid', GIT_COMMITTER_NAME: 'sea-harness test', GIT_COMMITTER_EMAIL: 'test@sea-harness.invalid' };
+  const git = async (...args: string[]) => String((await execa('git', ['-C', dir, ...args], { env })).stdout).trim();
+  await git('init', '-q', '-b', 'main');
+  const commits: string[] = [];
+  for (const n of [1, 2, 3]) {
+    writeFileSync(join(dir, 'file.txt'), `${n}\n`);
+    await git('add', 'file.txt');
+    await git('commit', '-q', '-m', `change ${n}`);
+    commits.push(await git('rev-parse', 'HEAD'));
+  }
+  return { dir, commits };
+}
+
+t.test('parse, every fixture: CLI JSON equals the checked document', async (t) => {
+  for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.txt')).sort()) {
+    const r = await runCli(['parse', join(FIXTURES, f), '--format', 'json']);
+    t.equal(r.exitCode, 0, `${f}: exit 0`);
+    t.equal(r.stderr, '', `${f}: nothing on standard error`);
+    t.same(JSON.parse(r.stdout), JSON.parse(readFileSync(join(FIXTURES, f.replace(/\.txt$/, '.json')), 'utf8')), f);
+  }
+});
+
+t.test('parse: junit of a fixture with failures and skips is XML; bad input is exit 2 naming it', async (t) => {
+  const r = await runCli(['parse', join(FIXTURES, 'runner-timeout-console-noise.txt'), '--format', 'junit']);
+  t.equal(r.exitCode, 0);
+  t.equal(XMLValidator.validate(r.stdout), true);
+  t.match(r.stdout, /<failure/);
+  const missing = await runCli(['parse', '/nonexistent/output.ktap']);
+  t.equal(missing.exitCode, 2);
+  t.match(missing.stderr, /cannot read \/nonexistent\/output\.ktap: ENOENT/);
+  const badFormat = await runCli(['parse', join(FIXTURES, 'crlf.txt'), '--format', 'yaml']);
+  t.equal(badFormat.exitCode, 2);
+  t.match(badFormat.stderr, /--format "yaml": expected one of human, json, junit, tap, markdown/);
+});
+
+t.test('every command answers --help; bad input to ci, report and run --prebuilt is a clear usage error', async (t) => {
+  for (const c of ['run', 'parse', 'build', 'shell', 'bisect', 'bisect-step', 'ci', 'report', 'doctor', 'cache']) {
+    const r = await runCli([c, '--help']);
+    t.equal(r.exitCode, 0, `${c} --help`);
+    t.match(r.stdout, /^usage: sea-harness /, `${c} usage`);
+  }
+  const ci = await runCli(['ci', '--series', 'x']);
+  t.equal(ci.exitCode, 2);
+  t.match(ci.stderr, /--series x: no such file or directory/);
+  const noSeries = await runCli(['ci']);
+  t.equal(noSeries.exitCode, 2);
+  t.match(noSeries.stderr, /ci needs the series to test: --series PATH/);
+  const merge = await runCli(['report', 'merge', 'no-such-file.json']);
+  t.equal(merge.exitCode, 2);
+  t.match(merge.stderr, /report merge: no-such-file\.json: no such file or directory/);
+  const other = await runCli(['report', 'frob', 'x']);
+  t.equal(other.exitCode, 2);
+  t.match(other.stderr, /report frob: unknown subcommand/);
+  const unknown = await runCli(['frobnicate']);
+  t.equal(unknown.exitCode, 2);
+  t.match(unknown.stderr, /unknown command "frobnicate"/);
+  const prebuilt = await runCli(['run', '--prebuilt', tmp('empty')]);
+  t.equal(prebuilt.exitCode, 2, 'a directory without kernel.json is a usage error');
+  t.match(prebuilt.stderr, /no kernel\.json there.*\n.*build --out DIR/);
+});
+
+t.test("bisect's up-front checks on a tiny git repository: clear errors, exit 2; bisect-step's usage error is 128", async (t) => {
+  const { dir, commits } = await tinyHistory();
+  const [first] = commits;
+  const cases: Array<[string[], RegExp]> = [
+    [['--kernel', tmp('empty'), '--good', 'a', '--bad', 'b', '--case', 'inject_iabt'], /not a git tree/],
+    [['--kernel', dir, '--good', 'no-such-rev', '--bad', 'main', '--case', 'inject_iabt'], /--good no-such-rev: no such revision/],
+    [['--kernel', dir, '--good', 'main', '--bad', first!, '--case', 'inject_iabt'], /is not an ancestor of --bad/],
+    [['--kernel', dir, '--good', first!, '--bad', 'main', '--case', 'nope'], /--case nope: no such case/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(['bisect', ...args]);
+    t.equal(r.exitCode, 2, `exit 2 for ${args.join(' ')}`);
+    t.match(r.stderr, message);
+  }
+  const step = await runCli(['bisect-step', '--kernel', dir]);
+  t.equal(step.exitCode, 128, 'bisect-step usage error: 128, which stops git bisect run');
+  t.match(step.stderr, /needs the case that decides/);
+});
+
+t.test('the shared mbox (../shared/series): cover skipped, three patches in order', async (t) => {
+  const sel = selectSeries(messagesOf(readFileSync(SERIES_MBOX, 'utf8')));
+  t.equal(sel.patches.length, 3);
+  t.same(sel.patches.map((p) => p.n), [1, 2, 3]);
+  t.equal(sel.patches[0]!.title, 'KVM: arm64: Set FnV for VCPU when FAR_EL2 is invalid');
+  t.ok(sel.cover, 'cover letter recognised');
+  t.same(sel.missing, []);
+  t.ok(sel.ignored.some((i) => i.why === 'cover letter'));
+});
+
+t.test('the shared patch directory gives the same patches', async (t) => {
+  const files = readdirSync(SERIES_DIR).sort();
+  const msgs = files.flatMap((f) => messagesOf(readFileSync(join(SERIES_DIR, f), 'utf8')));
+  const sel = selectSeries(msgs);
+  t.same(sel.patches.map((p) => p.title), selectSeries(messagesOf(readFileSync(SERIES_MBOX, 'utf8'))).patches.map((p) => p.title));
+});
+
+t.test("the kernel C files the shared series touches (what ci rebuilds with W=1)", async (t) => {
+  const patches = readdirSync(SERIES_DIR).filter((f) => /^000[1-9].*\.patch$/.test(f)).sort().map((f) => readFileSync(join(SERIES_DIR, f), 'utf8'));
+  t.equal(patches.length, 3);
+  const files = touchedKernelSources(patches);
+  t.ok(files.includes('arch/arm64/kvm/guest.c'), 'guest.c');
+  t.notOk(files.some((f) => f.startsWith('tools/')), 'selftests are not kernel objects');
+  t.notOk(files.some((f) => !f.endsWith('.c')), 'only C files');
+});
