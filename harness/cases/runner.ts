@@ -4,7 +4,7 @@ import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { parseKtap } from '../ktap/parse.js';
 import type { CaseResult } from '../model/result.js';
-import { caseRunKey, type CaseRunId } from '../model/case-run.js';
+import { caseRunLabel, type CaseRunId } from '../model/case-run.js';
 import type { Guest } from '../guest/boot.js';
 import type { L1Environment } from '../guest/environment.js';
 import type { SelftestBinary } from '../kernel/selftests.js';
@@ -95,7 +95,7 @@ export async function runCase(ctx: Context, guest: Guest, input: CaseRunInput): 
   const consoleStart = guest.qemu.console.lineCount;
   const crashesBefore = guest.qemu.console.crashes.length;
   const warningsBefore = guest.qemu.console.warnings.length;
-  ctx.log.info(`case ${caseRunKey(input.id)}: running (timeout ${input.timeoutSeconds} s)`);
+  ctx.log.info(`case ${caseRunLabel(input.id)}: running (timeout ${input.timeoutSeconds} s)`);
   // busybox timeout sends SIGKILL at the deadline; a task looping in the kernel survives even that, and
   // timeout then waits for it forever. Shortly after the deadline, a process still there is stuck: stop
   // waiting then rather than at the outer deadline.

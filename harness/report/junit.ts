@@ -1,4 +1,5 @@
 // JUnit XML reporter, in the dialect Jenkins and GitLab load: one <testsuite> per case, its KTAP subtests as <testcase>s.
+import { caseRunLabel, caseRunOf } from '../model/case-run.js';
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
 import { caseMessage, caseOutcome, countOutcomes, flattenTests, type FlatTest, type Outcome } from './outcome.js';
@@ -53,7 +54,7 @@ function caseSuite(c: CaseResult): Suite {
   const classname = `sea-harness.${c.name}`;
   const outcome = caseOutcome(c);
   const tests = c.ktap?.tests ?? [];
-  const name = c.iteration === undefined ? c.name : `${c.name} #${c.iteration}`;
+  const name = caseRunLabel(caseRunOf(c));
   const cases = fromTests(tests, classname, outcome === 'xfail');
   const shown = cases.some((k) => k.outcome === 'fail' || k.outcome === 'error');
   // A case without subtests is one testcase; one with subtests gets its own

@@ -1,4 +1,5 @@
 // TAP 14 reporter: re-emits a parsed document or a run so that TAP consumers (node-tap's tap-parser included) read it.
+import { caseRunLabel, caseRunOf } from '../model/case-run.js';
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
 import { caseMessage, caseOutcome, expectationText, testName } from './outcome.js';
@@ -109,7 +110,7 @@ export function ktapTap(doc: KtapDocument): string {
 
 function casePoint(c: CaseResult, n: number, out: string[]): void {
   const outcome = caseOutcome(c);
-  const name = escapeName(c.iteration === undefined ? c.name : `${c.name} #${c.iteration}`);
+  const name = escapeName(caseRunLabel(caseRunOf(c)));
   const reason = c.reason === null ? '' : ` ${oneLine(c.reason)}`;
   switch (outcome) {
     case 'pass':

@@ -1,12 +1,10 @@
 // Writing a run's --out directory: result.json, junit.xml, results.tap, summary.md and the per-case raw output.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CaseResult, RunResult } from '../model/result.js';
+import type { RunResult } from '../model/result.js';
+import { caseRunFileBase, type CaseRunId } from '../model/case-run.js';
 import { renderRun } from '../report/index.js';
 
-export function caseFileBase(c: Pick<CaseResult, 'name' | 'iteration'>): string {
-  return c.iteration && c.iteration > 1 ? `${c.name}.${c.iteration}` : c.name;
-}
 
 export async function writeReports(outDir: string, result: RunResult): Promise<void> {
   await writeFile(join(outDir, 'result.json'), renderRun(result, 'json', { color: false }));
@@ -15,8 +13,9 @@ export async function writeReports(outDir: string, result: RunResult): Promise<v
   await writeFile(join(outDir, 'summary.md'), renderRun(result, 'markdown', { color: false }));
 }
 
-export async function writeCaseOutput(outDir: string, c: Pick<CaseResult, 'name' | 'iteration'>, stdout: string, stderr: string, consoleLines: readonly string[]): Promise<void> {
-  const base = caseFileBase(c);
+/** A case run's raw output beside the reports; `superseded`: the attempt beside others that a run alone replaced. */
+export async function writeCaseOutput(outDir: string, id: CaseRunId, stdout: string, stderr: string, consoleLines: readonly string[], superseded = false): Promise<void> {
+  const base = caseRunFileBase(id, superseded);
   await writeFile(join(outDir, `${base}.ktap`), stdout);
   await writeFile(join(outDir, `${base}.stderr`), stderr);
   if (consoleLines.length) await writeFile(join(outDir, `${base}.console`), consoleLines.join('\n') + '\n');

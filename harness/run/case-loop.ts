@@ -2,7 +2,7 @@
 // leaves it unusable, and a re-run alone for every verdict obtained beside others that is not a clean expected one.
 import type { Context } from '../util/context.js';
 import type { CaseResult } from '../model/result.js';
-import { caseRunKey } from '../model/case-run.js';
+import { caseRunLabel } from '../model/case-run.js';
 import type { Guest } from '../guest/boot.js';
 import type { L1Environment } from '../guest/environment.js';
 import { caseNotRun, runCase, type CaseRun, type CaseRunInput } from '../cases/runner.js';
@@ -31,7 +31,7 @@ interface Attempt {
   readonly ranBeside: readonly string[];
 }
 
-const label = (i: CaseRunInput) => caseRunKey(i.id);
+const label = (i: CaseRunInput) => caseRunLabel(i.id);
 const slot = (i: CaseRunInput): Slot => ({ name: i.def.name, concurrent: i.def.concurrent, hugepages1G: i.def.requires.hugepages1G });
 
 export async function runCases(ctx: Context, session: L1Session, loop: CaseLoopInput): Promise<void> {
@@ -52,7 +52,7 @@ export async function runCases(ctx: Context, session: L1Session, loop: CaseLoopI
     const why = a.result.met ? 'kernel warnings appeared' : `${a.result.verdict}, expected ${a.result.expected}`;
     ctx.log.info(`case ${label(a.input)}: ${why} while it ran beside ${a.ranBeside.join(', ')}: it will be re-run alone so the verdict is its own`);
     // The attempt beside others stays on disk next to the one that counts.
-    if (a.run) await writeCaseOutput(loop.outDir, { ...a.result, name: `${a.result.name}.beside` }, a.run.stdout, a.run.stderr, a.run.consoleLines);
+    if (a.run) await writeCaseOutput(loop.outDir, a.input.id, a.run.stdout, a.run.stderr, a.run.consoleLines, true);
     again.push(a);
   });
   if (again.length === 0) return;
@@ -70,7 +70,7 @@ async function runPhase(ctx: Context, session: L1Session, loop: CaseLoopInput, i
   let restart = false;
 
   const finish = async (input: CaseRunInput, r: CaseRun, beside: readonly string[]) => {
-    await writeCaseOutput(loop.outDir, r.result, r.stdout, r.stderr, r.consoleLines);
+    await writeCaseOutput(loop.outDir, input.id, r.stdout, r.stderr, r.consoleLines);
     const v = r.result;
     ctx.log.info(`case ${label(input)}: ${v.verdict}${v.met ? '' : ` (expected ${v.expected})`}${v.reason ? ` - ${v.reason}` : ''}${beside.length ? ` [beside ${beside.join(', ')}]` : ''}`);
     if (r.needsRestart) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { HarnessError, formatCommand } from '../util/errors.js';
 import type { CaseResult } from '../model/result.js';
-import { caseRunKey } from '../model/case-run.js';
+import { caseRunKey, caseRunOf } from '../model/case-run.js';
 import { caseNotRun, caseResult, guestBinaryPath, type CaseRunInput } from '../cases/runner.js';
 import { bootGuest, BootCrashError, type Guest } from '../guest/boot.js';
 import { collectEnvironment, type L1Environment } from '../guest/environment.js';
@@ -89,7 +89,7 @@ export async function runInL1(ctx: Context, plan: L1Plan): Promise<L1Outcome> {
       if (!(err instanceof HarnessError)) throw err;
       error = err;
       if (err instanceof BootCrashError) {
-        const done = new Set(results.map((r) => caseRunKey({ case: r.name, iteration: r.iteration ?? 1 })));
+        const done = new Set(results.map((r) => caseRunKey(caseRunOf(r))));
         for (const input of toRun.filter((i) => !done.has(caseRunKey(i.id)))) {
           results.push(caseResult(input, { verdict: 'crash', reason: `the L1 kernel crashed while booting: ${err.crashLine}` }, {}));
         }
@@ -134,6 +134,6 @@ async function bundleQemu(build: QemuBuild, outDir: string): Promise<{ file: str
 /** Results in the order of the plan (absent ones were decided first). */
 export function inPlanOrder(results: readonly CaseResult[], inputs: readonly CaseRunInput[]): CaseResult[] {
   const pos = new Map(inputs.map((i, n) => [caseRunKey(i.id), n]));
-  const at = (r: CaseResult) => pos.get(caseRunKey({ case: r.name, iteration: r.iteration ?? 1 })) ?? 0;
+  const at = (r: CaseResult) => pos.get(caseRunKey(caseRunOf(r))) ?? 0;
   return [...results].sort((a, b) => at(a) - at(b));
 }

@@ -1,6 +1,6 @@
 // Which cases share the L1 and which verdicts beside others are re-checked alone, with the case files of cases/.
 import t from 'tap';
-import { adHocCase, loadCases, type CaseDefinition } from '../cases/definitions.js';
+import { adHocCase, loadCases, type CaseDefinition } from '../catalog/cases.js';
 import { canStart, needsAloneRerun, nextToStart, type Slot } from './schedule.js';
 
 const cases = new Map(loadCases().map((c) => [c.name, c]));
