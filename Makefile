@@ -36,9 +36,10 @@ test-kernels: setup
 	node dist/harness/test-support/prepare-kernels.js
 
 # Every test file outside harness/e2e/, at any depth: TypeScript run from source (no dist/ build), no network, no
-# ../shared. The first --exclude is tap's default, restated because giving --exclude replaces it.
+# ../shared. The first --exclude is tap's default, restated because giving --exclude replaces it. Two files at a
+# time: most of a unit file's time is node and the TypeScript loader starting (package.json's jobs: 1 is for e2e).
 test-unit: $(NODE_STAMP)
-	npx tap --exclude='**/@(fixture*(s)|dist)/**' --exclude='harness/e2e/**' $(TAP_ARGS)
+	npx tap --jobs=2 --exclude='**/@(fixture*(s)|dist)/**' --exclude='harness/e2e/**' $(TAP_ARGS)
 
 bench: setup test-kernels
 	node dist/bench/run.js
