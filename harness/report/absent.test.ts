@@ -65,7 +65,9 @@ t.test('markdown: an absent case named with --case still reads as not meeting it
 t.test('an iteration of a --repeat run reads the same way', async (t) => {
   const repeated: RunResult = { ...recorded, cases: recorded.cases.map((c) => ({ ...c, iteration: 2 })) };
   const human = renderRun(repeated, 'human', { color: false });
+  t.match(human, /^inject_iabt #2: absent \(not in this tree\)$/m);
   t.match(human, /^absent\s+inject_iabt #2\s+\(not in this tree\)/m);
   const md = renderRun(repeated, 'markdown', { color: false });
+  t.match(md, /^### inject_iabt #2: absent \(not in this tree\)$/m);
   t.match(md, /^\| inject_iabt #2 \| absent \(not in this tree\) \| - \|/m);
 });

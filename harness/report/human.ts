@@ -1,4 +1,5 @@
 // Human reporter: compact lines for a terminal, ANSI colour only when asked; a run ends with one line per case.
+import { caseRunLabel, caseRunOf } from '../model/case-run.js';
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
 import { paint, palette, type Palette } from './ansi.js';
@@ -52,7 +53,7 @@ export function ktapHuman(doc: KtapDocument, opts: RenderOptions): string {
 function caseDetail(c: CaseResult, p: Palette): string[] {
   const o = caseOutcome(c);
   const expected = absentUnasked(c) ? ` ${NOT_IN_TREE}` : `, expected ${expectationText(c)}${c.met ? '' : p.red(' (not met)')}`;
-  const out = [`${p.bold(c.name)}: ${paint(p, o, c.verdict)}${expected}`];
+  const out = [`${p.bold(caseRunLabel(caseRunOf(c)))}: ${paint(p, o, c.verdict)}${expected}`];
   if (c.reason !== null) out.push(`  ${oneLine(c.reason)}`);
   if (c.exitCode !== null && c.exitCode !== 0) out.push(`  exit code ${c.exitCode}`);
   const beside = besideText(c);
@@ -78,10 +79,10 @@ export function runHuman(result: RunResult, opts: RenderOptions): string {
   for (const c of casesToDetail(result)) out.push('', ...caseDetail(c, p));
   if (result.cases.length > 0) {
     // The last lines, one per case, are the summary scripts and people look at first.
-    const width = Math.max(...result.cases.map((c) => c.name.length + (c.iteration === undefined ? 0 : String(c.iteration).length + 2)));
+    const width = Math.max(...result.cases.map((c) => caseRunLabel(caseRunOf(c)).length));
     out.push('');
     for (const c of result.cases) {
-      const name = c.iteration === undefined ? c.name : `${c.name} #${c.iteration}`;
+      const name = caseRunLabel(caseRunOf(c));
       const expected = absentUnasked(c) ? NOT_IN_TREE : `expected ${c.expected}${c.met ? '' : ' NOT MET'}`;
       const reason = c.reason === null ? '' : `  ${oneLine(c.reason)}`;
       out.push(

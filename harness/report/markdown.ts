@@ -1,4 +1,5 @@
 // Markdown reporter: fit for a mailing-list reply or a PR comment (plain-text readable tables and fenced logs, no HTML).
+import { caseRunLabel, caseRunOf } from '../model/case-run.js';
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
 import { caseOutcome, countOutcomes, expectationText, flattenTests, testName, testOutcome } from './outcome.js';
@@ -58,7 +59,7 @@ function problemLines(doc: KtapDocument): string[] {
 
 function caseDetails(c: CaseResult): string[] {
   const expected = absentUnasked(c) ? ` ${NOT_IN_TREE}` : `, expected ${cell(expectationText(c))}${c.met ? '' : ' (not met)'}`;
-  const out = ['', `### ${cell(c.name)}: ${c.verdict}${expected}`, ''];
+  const out = ['', `### ${cell(caseRunLabel(caseRunOf(c)))}: ${c.verdict}${expected}`, ''];
   if (c.reason !== null) out.push(`- reason: ${cell(c.reason)}`);
   if (c.exitCode !== null) out.push(`- exit code: ${c.exitCode}`);
   out.push(`- time: ${formatDuration(c.durationMs)}`);
@@ -90,7 +91,7 @@ export function runMarkdown(result: RunResult): string {
       ...table(
         ['case', 'verdict', 'expected', 'reason', 'time'],
         result.cases.map((c) => [
-          cell(c.iteration === undefined ? c.name : `${c.name} #${c.iteration}`),
+          cell(caseRunLabel(caseRunOf(c))),
           absentUnasked(c) ? `${c.verdict} ${NOT_IN_TREE}` : c.met ? c.verdict : `**${c.verdict}** (not met)`,
           absentUnasked(c) ? '-' : cell(expectationText(c)),
           cell(c.reason),
