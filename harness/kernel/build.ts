@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { BuildFailedError, tailLines } from '../util/errors.js';
+import { formatElapsed, startHeartbeat } from '../util/progress.js';
 import { C_LOCALE, asciiQuotes, jobs, makeArgs } from './make.js';
 import { lookupKernel, storeKernel, type KernelArtifact, type StoreKeyParts } from './store.js';
 import type { Workspace } from './workspace.js';
@@ -53,9 +54,8 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   const configMs = Date.now() - started;
   let compiled = 0;
   let current = '';
-  const tick = setInterval(() => {
-    ctx.log.progress(`build: ${compiled} objects compiled, ${Math.round((Date.now() - started) / 1000)} s, ${current}`);
-  }, 1000);
+  ctx.log.info(`build: make Image (tree ${parts.tree.slice(0, 12)}, -j${jobs()})`);
+  const stopBeat = startHeartbeat(ctx.log, (ms) => `build: make Image: ${compiled} objects compiled, ${formatElapsed(ms)}${current ? `, now ${current}` : ''}`);
   let r;
   try {
     await writeFile(logPath, `# sea-harness kernel build of tree ${parts.tree}\n`, { flag: 'a' });
@@ -74,7 +74,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
       },
     });
   } finally {
-    clearInterval(tick);
+    stopBeat();
   }
   const buildMs = Date.now() - started;
   if (r.exitCode !== 0) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { HarnessError } from '../util/errors.js';
+import { formatElapsed, startHeartbeat } from '../util/progress.js';
 import { aptCandidate, aptConfig, aptDownload, aptSearchNames, aptUpdate } from '../host/apt.js';
 import { git, type Workspace } from './workspace.js';
 
@@ -89,6 +90,8 @@ export async function importDebianSource(ctx: Context, ws: Workspace, series = D
 
   const tmp = await mkdtemp(join(ws.root, 'import-'));
   const removeTmp = ctx.cleanup.defer('remove source import directory', () => rm(tmp, { recursive: true, force: true }));
+  let step = 'unpacking the .deb';
+  const stopBeat = startHeartbeat(ctx.log, (ms) => `source: ${pkg} ${version}: ${step}, ${formatElapsed(ms)}`);
   try {
     // The .deb holds /usr/src/linux-source-X.Y.tar.xz; unpack that tarball, not the package.
     await run(ctx, 'sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "./usr/src/linux-source-*.tar.xz"', 'sh', join(debs, deb), tmp], { stage: 'source', logPath });
@@ -96,12 +99,14 @@ export async function importDebianSource(ctx: Context, ws: Workspace, series = D
     if (!tarball) throw new HarnessError(`${deb} has no /usr/src/linux-source-*.tar.xz`, { stage: 'source', logPath });
     const tree = join(tmp, 'tree');
     await run(ctx, 'mkdir', ['-p', tree], { stage: 'source' });
+    step = `unpacking ${tarball}`;
     await run(ctx, 'tar', ['-xJf', join(tmp, 'usr', 'src', tarball), '-C', tree, '--strip-components=1'], { stage: 'source', logPath, timeoutMs: 20 * 60_000 });
     await checkSeaToUser(ctx, join(tree, 'include', 'uapi', 'linux', 'kvm.h'), `${pkg} ${version}`);
     // Import through a private index so the work tree and its build stay untouched until checkout.
     // -f: Debian's top-level .gitignore ignores everything at the top level (`/*`).
     const env = { GIT_INDEX_FILE: join(tmp, 'index'), GIT_WORK_TREE: tree };
     ctx.log.info(`source: importing ${tarball} into the workspace repository`);
+    step = 'importing the tree into the workspace repository (git add)';
     await git(ctx, ws, ['add', '-A', '-f', '.'], { env });
     const treeHash = (await git(ctx, ws, ['write-tree'], { env })).stdout.trim();
     const dateEnv = { ...env, GIT_AUTHOR_DATE: '2000-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2000-01-01T00:00:00Z' };
@@ -109,6 +114,7 @@ export async function importDebianSource(ctx: Context, ws: Workspace, series = D
     await git(ctx, ws, ['update-ref', ref, commit]);
     return { package: pkg, version, commit };
   } finally {
+    stopBeat();
     await removeTmp();
   }
 }

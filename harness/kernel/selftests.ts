@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { BuildFailedError, tailLines } from '../util/errors.js';
+import { formatElapsed, startHeartbeat } from '../util/progress.js';
 import type { CaseDefinition } from '../catalog/cases.js';
 import { jobs, makeArgs } from './make.js';
 import type { KernelArtifact } from './store.js';
@@ -68,49 +69,55 @@ export async function buildSelftests(ctx: Context, ws: Workspace, kernel: Kernel
       }
       bySuite.set(c.selftest.suite, [...(bySuite.get(c.selftest.suite) ?? []), c]);
     }
-    if (bySuite.size > 0) {
-      ctx.log.info(`selftests: building ${[...bySuite.values()].flat().map((c) => c.selftest.target).join(' ')}`);
-      // `make headers` (not headers_install, which needs rsync) is enough for KHDR_INCLUDES.
-      await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'headers']), { stage: 'selftests', cwd: ws.src, logPath, timeoutMs: 20 * 60_000 });
-    }
-    for (const [suite, list] of bySuite) {
-      const output = join(ws.build, 'kselftest', suite);
-      for (const c of list) {
-        // Force the test's own source to recompile so its warnings are seen on every store miss.
-        await rm(join(output, `${c.selftest.target}.o`), { force: true });
-        await rm(join(output, c.selftest.target), { force: true });
+    const names = [...bySuite.values()].flat().map((c) => c.selftest.target).join(' ');
+    const stopBeat = bySuite.size > 0 ? startHeartbeat(ctx.log, (ms) => `selftests: building ${names}, ${formatElapsed(ms)}`) : () => undefined;
+    try {
+      if (bySuite.size > 0) {
+        ctx.log.info(`selftests: building ${names}`);
+        // `make headers` (not headers_install, which needs rsync) is enough for KHDR_INCLUDES.
+        await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'headers']), { stage: 'selftests', cwd: ws.src, logPath, timeoutMs: 20 * 60_000 });
       }
-      const targets = list.map((c) => join(output, c.selftest.target));
-      const r = await run(
-        ctx,
-        'make',
-        [
-          '-C', join(ws.src, 'tools', 'testing', 'selftests', suite),
-          `-j${jobs()}`,
-          'ARCH=arm64',
-          `CROSS_COMPILE=${ws.toolchain.crossCompile}`,
-          `OUTPUT=${output}`,
-          `KHDR_INCLUDES=-isystem ${join(ws.build, 'usr', 'include')}`,
-          // Not LDFLAGS: on the command line it would replace the Makefile's -pthread -no-pie.
-          `EXTRA_CFLAGS=${SELFTEST_EXTRA_CFLAGS}`,
-          ...targets,
-        ],
-        { stage: 'selftests', cwd: ws.src, logPath, reject: false, timeoutMs: 30 * 60_000 },
-      );
-      const text = `${r.stdout}\n${r.stderr}`;
-      if (r.exitCode !== 0) {
-        throw new BuildFailedError(`the ${suite} selftests failed to build`, {
-          stage: 'selftests',
-          outputTail: tailLines(text.split('\n').filter((l) => /error|Error/.test(l)).join('\n') || text, 15),
-          logPath,
-          hint: 'the tree\'s selftests do not build with its own headers; see the log',
-        });
+      for (const [suite, list] of bySuite) {
+        const output = join(ws.build, 'kselftest', suite);
+        for (const c of list) {
+          // Force the test's own source to recompile so its warnings are seen on every store miss.
+          await rm(join(output, `${c.selftest.target}.o`), { force: true });
+          await rm(join(output, c.selftest.target), { force: true });
+        }
+        const targets = list.map((c) => join(output, c.selftest.target));
+        const r = await run(
+          ctx,
+          'make',
+          [
+            '-C', join(ws.src, 'tools', 'testing', 'selftests', suite),
+            `-j${jobs()}`,
+            'ARCH=arm64',
+            `CROSS_COMPILE=${ws.toolchain.crossCompile}`,
+            `OUTPUT=${output}`,
+            `KHDR_INCLUDES=-isystem ${join(ws.build, 'usr', 'include')}`,
+            // Not LDFLAGS: on the command line it would replace the Makefile's -pthread -no-pie.
+            `EXTRA_CFLAGS=${SELFTEST_EXTRA_CFLAGS}`,
+            ...targets,
+          ],
+          { stage: 'selftests', cwd: ws.src, logPath, reject: false, timeoutMs: 30 * 60_000 },
+        );
+        const text = `${r.stdout}\n${r.stderr}`;
+        if (r.exitCode !== 0) {
+          throw new BuildFailedError(`the ${suite} selftests failed to build`, {
+            stage: 'selftests',
+            outputTail: tailLines(text.split('\n').filter((l) => /error|Error/.test(l)).join('\n') || text, 15),
+            logPath,
+            hint: 'the tree\'s selftests do not build with its own headers; see the log',
+          });
+        }
+        for (const c of list) {
+          const name = storeName(suite, c.selftest.target);
+          await copyFile(join(output, c.selftest.target), join(storeDir, name));
+          manifest[name] = { present: true, warnings: warningsFor(text, c.selftest.target) };
+        }
       }
-      for (const c of list) {
-        const name = storeName(suite, c.selftest.target);
-        await copyFile(join(output, c.selftest.target), join(storeDir, name));
-        manifest[name] = { present: true, warnings: warningsFor(text, c.selftest.target) };
-      }
+    } finally {
+      stopBeat();
     }
     await writeFile(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   }
