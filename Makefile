@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_STAMP := node_modules/.sea-stamp
 CLI := node bin/sea-harness.js
 
-.PHONY: all setup host npm run test test-unit test-kernels bench typecheck clean
+.PHONY: all setup host npm run test test-unit test-kernels bench typecheck clean mutation
 
 all: setup
 
@@ -43,6 +43,12 @@ test-unit: $(NODE_STAMP)
 
 bench: setup test-kernels
 	node dist/bench/run.js
+
+# Mutation testing of the pure core with StrykerJS (stryker.config.mjs); not part of `make test`. Ends with the
+# score of each module; the report is reports/mutation/mutation.html. Incremental: results of mutants whose
+# code and tests did not change are reused (reports/mutation/stryker-incremental.json).
+mutation: $(NODE_STAMP)
+	npx stryker run
 
 typecheck: $(NODE_STAMP)
 	npx tsc -p tsconfig.json --noEmit && npx tsc -p tsconfig.test.json
