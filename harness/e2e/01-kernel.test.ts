@@ -12,6 +12,7 @@ import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
 t.setTimeout(E2E_TIMEOUT_MS['01-kernel']);
 
 interface BuildDoc {
+  work: { seriesApplications: number; configComputations: number };
   kernel: { key: string; image: string; config: string; fromStore: boolean; compiled: number; release: string };
   source: { tree: string; series: Array<{ patch: number; subject: string; messageId: string | null; applied: boolean }> };
   selftests: Array<{ case: string; path: string | null; warnings: string[] }>;
@@ -43,6 +44,8 @@ t.test('default kernel, series as an incremental rebuild, then a store hit witho
   const inc = await build(t, 'series + one-file change (incremental)', ['--series', SERIES_MBOX, '--series', join(PATCHES, 'probe-comment.patch'), '--rebuild']);
   checkArtifacts(t, inc.doc);
   t.equal(inc.doc.kernel.fromStore, false, 'make ran');
+  t.ok(inc.doc.work.seriesApplications <= 1, `the series applied once at most (${inc.doc.work.seriesApplications}; 0: its commits were remembered)`);
+  t.equal(inc.doc.work.configComputations, 1, 'the config worked out once for the build');
   t.ok(inc.doc.kernel.compiled < 400, `no full rebuild: ${inc.doc.kernel.compiled} objects compiled (a cold build compiles ~1200)`);
   const log = readFileSync(join(inc.outDir, 'build.log'), 'utf8');
   t.match(log, /\$ make -C .* Image/, 'the build log shows the incremental make');

@@ -39,6 +39,10 @@ t.test('run --series: inject_iabt pass (with its note), external_aborts pass, se
   t.notOk(sea.besideAttempt, 'clean verdicts beside others are kept');
   t.match(result.guest?.environment, { kvmMode: 'vhe', devKvm: true });
   t.same(result.kernel.series.map((p) => p.applied), [true, true, true]);
+  // The series is applied at most once per run (0 when the workspace remembers its commits) and the config
+  // worked out once: the old pipeline applied it twice on a store miss and computed the config up to three times.
+  t.ok((result.kernel.work?.seriesApplications ?? 99) <= 1, `series applied ${result.kernel.work?.seriesApplications} time(s)`);
+  t.equal(result.kernel.work?.configComputations, 1, 'the kernel config worked out once');
   for (const f of ['result.json', 'junit.xml', 'results.tap', 'summary.md', 'console.log', 'build.log', 'config', 'qemu-cmdline.txt', 'Image', 'System.map', 'initramfs.cpio.gz', 'id_ed25519', 'repro.sh', 'inject_iabt.ktap', 'inject_iabt.stderr', 'sea_to_user.ktap', 'external_aborts.ktap', 'inject_iabt']) {
     t.ok(existsSync(join(dir, f)), `${f} written`);
   }
