@@ -3,7 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
-import { ExitCode } from '../util/errors.js';
+import { exitCodeForBisect, type BisectEnd } from '../run/exit-codes.js';
 import type { BisectResult, Candidate, Culprit, StepDecision, StepPhase, StepRecord } from '../model/bisect.js';
 import { commitInfo, culpritDoubts } from './commits.js';
 import { bisectLog, createBisectRepo, parseBisectLog, resetBisect, runBisect, startBisect } from './git-bisect.js';
@@ -49,7 +49,7 @@ export async function bisect(ctx: Context, plan: BisectPlan): Promise<BisectOutc
     ctx.log.info(`bisect-step: ${describeStep(r)}`);
     return r;
   };
-  const finish = async (fields: Pick<BisectResult, 'culprit' | 'candidates' | 'reason'>, exitCode: number): Promise<BisectOutcome> => {
+  const finish = async (fields: Pick<BisectResult, 'culprit' | 'candidates' | 'reason'>, end: BisectEnd): Promise<BisectOutcome> => {
     const result: BisectResult = {
       schema: 'sea-harness/bisect@1',
       case: plan.step.run.cases[0]!.name,
@@ -63,7 +63,7 @@ export async function bisect(ctx: Context, plan: BisectPlan): Promise<BisectOutc
     };
     await writeFile(join(plan.outDir, 'bisect.json'), JSON.stringify(result, null, 2) + '\n');
     await writeFile(join(plan.outDir, 'bisect.md'), renderBisectMarkdown(result));
-    return { result, exitCode };
+    return { result, exitCode: exitCodeForBisect(end) };
   };
 
   // Up front: good must be good and bad must be bad, or the bisect would name a wrong commit.
@@ -73,7 +73,7 @@ export async function bisect(ctx: Context, plan: BisectPlan): Promise<BisectOutc
       const infra = r.verdict === 'error';
       return finish(
         { culprit: null, candidates: [], reason: `${which} ${rev} (${commit.slice(0, 12)}) is not ${want}: it gave ${r.step} - ${r.reason}. ${infra ? 'Fix the infrastructure problem and retry.' : `Choose a revision where ${plan.step.run.cases[0]!.name} is ${want === 'good' ? 'met' : 'failing'}.`}` },
-        infra ? ExitCode.infrastructure : ExitCode.usage,
+        infra ? 'infrastructure' : 'endpoints-wrong',
       );
     }
   }
@@ -105,7 +105,7 @@ export async function bisect(ctx: Context, plan: BisectPlan): Promise<BisectOutc
       : plan.confirm === 0
         ? 'not confirmed: --confirm 0'
         : `not confirmed: the culprit gave ${culpritRuns.join(', ')} (all bad needed) and its parent ${parentRuns.join(', ') || 'nothing (no parent)'} (all good needed): the case may be flaky here`;
-    return finish({ culprit, candidates: [], reason }, confirmed ? ExitCode.ok : ExitCode.caseFailed);
+    return finish({ culprit, candidates: [], reason }, confirmed ? 'confirmed' : 'unconfirmed');
   }
 
   if (conclusion.possible.length > 0) {
@@ -123,8 +123,8 @@ export async function bisect(ctx: Context, plan: BisectPlan): Promise<BisectOutc
     }
     const skippedOnes = candidates.filter((c) => c.why.startsWith('skipped'));
     const reason = `git bisect could not tell ${candidates.length} commits apart because ${skippedOnes.length} of them could not be tested (${skippedOnes.map((c) => `${c.commit.slice(0, 12)}: ${c.why}`).join('; ')}): the first bad commit is one of the candidates`;
-    return finish({ culprit: null, candidates, reason }, ExitCode.caseFailed);
+    return finish({ culprit: null, candidates, reason }, 'candidates');
   }
 
-  return finish({ culprit: null, candidates: [], reason: `git bisect run ended without naming a commit: see ${runLog} and bisect-log.txt` }, ExitCode.infrastructure);
+  return finish({ culprit: null, candidates: [], reason: `git bisect run ended without naming a commit: see ${runLog} and bisect-log.txt` }, 'infrastructure');
 }

@@ -55,3 +55,19 @@ export function exitCodeForRunOutcome(verdict: RunVerdict, stoppedBy: unknown): 
   if (verdict === 'error' && stoppedBy) return exitCodeForError(stoppedBy);
   return exitCodeForRun(verdict);
 }
+
+/** How a bisect ended: a confirmed culprit, one that did not confirm, several candidates, --good/--bad wrong, or the machine. */
+export type BisectEnd = 'confirmed' | 'unconfirmed' | 'candidates' | 'endpoints-wrong' | 'infrastructure';
+
+const BISECT: Readonly<Record<BisectEnd, number>> = {
+  confirmed: ExitCode.ok,
+  unconfirmed: ExitCode.caseFailed,
+  candidates: ExitCode.caseFailed,
+  // A --good that is not good (or a --bad that is not bad) is the user's input to fix.
+  'endpoints-wrong': ExitCode.usage,
+  infrastructure: ExitCode.infrastructure,
+};
+
+export function exitCodeForBisect(end: BisectEnd): number {
+  return BISECT[end];
+}
