@@ -132,3 +132,22 @@ t.test('symbols of a dependency expression', async (t) => {
   t.same(symbolsInExpression('y'), []);
   t.same(symbolsInExpression('64BIT && ARM64'), ['BIT', 'ARM64'], 'a symbol starts with a letter');
 });
+
+t.test('the grammar of Kconfig lines, where a looser pattern would read help text', async (t) => {
+  t.same([...parseKconfigText('x # CONFIG_Y is not set\n')], [], '"is not set" only as the whole line');
+  const entry = `config KVM_ARM_EXAMPLE
+\t\tbool  "Indented twice, two blanks before the prompt"
+\t\tdepends on KVM   
+\thelp
+\t  This option depends on HAVE_EXAMPLE, and a tristate "m" builds it.
+\t  prompt "is a word here"
+config NEXT
+\tdef_bool y
+\thelp
+\t  Say bool "y".
+`;
+  t.same(dependsOfSymbol(entry, 'KVM_ARM_EXAMPLE'), { found: true, dependsOn: ['KVM'], hasPrompt: true });
+  t.same(dependsOfSymbol(entry, 'NEXT'), { found: true, dependsOn: [], hasPrompt: false }, 'a type word inside help text is no prompt');
+  t.same(dependsOfSymbol('config A\n\tint\n\t  prompt "help line"\n', 'A').hasPrompt, true, 'prompt after any indentation');
+  t.same(dependsOfSymbol('config A\n\tint\n\thelp\n\t  this prompt "x" is text\n', 'A').hasPrompt, false);
+});

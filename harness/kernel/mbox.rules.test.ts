@@ -111,3 +111,28 @@ t.test('selection rules: resends, lone patches, mails without a diff', async (t)
   const gaps = selectSeries(messages(mail('[PATCH 2/4] b', 'b') + mail('[PATCH 4/4] d', 'd')));
   t.same(gaps.missing, [1, 3]);
 });
+
+t.test('the grammar of each line, where a looser pattern would read something else', async (t) => {
+  const from = 'From abc Mon Nov 25 20:00:00 2026';
+  t.same(splitMbox(`${from}\nSubject: a\n\nquoted:\n\nsee From abc Mon Nov 25 20:00:00 2026\n`), ['Subject: a\n\nquoted:\n\nsee From abc Mon Nov 25 20:00:00 2026\n'], 'From only at the start of a line');
+  t.same(splitMbox(`From abc  Mon Nov 25 20:00:00 2026   \nSubject: a\n`), ['Subject: a\n'], 'blanks after the sender and at the end');
+  t.same(splitMbox(`${from}\nSubject: a\n\nFrom abc Mon Nov 25 20:00:00 26\n`), ['Subject: a\n\nFrom abc Mon Nov 25 20:00:00 26\n'], 'a four-digit year');
+  t.same(splitMbox(`${from}\nSubject: a\n\nsee >From here\n`), ['Subject: a\n\nsee >From here\n'], 'only a leading > is mboxrd quoting');
+  t.same([...parseMessage('\n\nbody only\n').headers], [], 'no headers');
+  t.equal(parseMessage('\n\nbody only\n').body, 'body only\n');
+  t.same([...parseMessage('To be: or not\nSubject:x\n\nb\n').headers], [['subject', 'x']], 'a header name is one word at the start; no blank needed after the colon');
+  t.equal(parseSubject('[PATCH] Re: x').isReply, false, 'Re: only at the start');
+  t.equal(parseSubject('Re : [PATCH] x').isReply, true);
+  t.same(parseSubject('Fw: [PATCH 1/2] x'), { isReply: false, isPatch: true, version: 1, n: 1, total: 2, title: 'x' });
+  t.same(parseSubject('Re:[PATCH 1/2] x'), { isReply: true, isPatch: true, version: 1, n: 1, total: 2, title: 'x' });
+  t.same(parseSubject('Re :  [PATCH 1/2] x'), { isReply: true, isPatch: true, version: 1, n: 1, total: 2, title: 'x' });
+  t.same(parseSubject('KVM: fix [v2] thing'), { isReply: false, isPatch: false, version: 1, n: null, total: null, title: 'KVM: fix [v2] thing' }, 'tags only at the start');
+  t.same(parseSubject('[PATCH 1/2]x'), { isReply: false, isPatch: true, version: 1, n: 1, total: 2, title: 'x' });
+  t.equal(parseSubject('[v3 PATCH] x').version, 3);
+  t.same(parseSubject('[PATCH v12 12/15] x'), { isReply: false, isPatch: true, version: 12, n: 12, total: 15, title: 'x' });
+  t.notOk(hasDiff('see --- a/x.c and\nalso +++ b/x.c\n'), 'the --- and +++ of a diff start their lines');
+  t.notOk(hasDiff('--- a/x.c\nalso +++ b/x.c\n'));
+  t.notOk(hasDiff('see --- a/x.c\n+++ b/x.c\n'));
+  const cover = selectSeries(messages('From abc Mon Nov 25 20:00:00 2026\nSubject: [PATCH 0/1] cover\n\ndiff --git a/x b/x\n\nFrom abc Mon Nov 25 20:00:00 2026\nSubject: [PATCH 1/1] fix\n\ndiff --git a/x b/x\n'));
+  t.same([cover.patches.map((p) => p.title), cover.ignored], [['fix'], [{ subject: '[PATCH 0/1] cover', why: 'cover letter' }]], 'a 0/M is a cover even with a diff in it');
+});
