@@ -3,13 +3,14 @@
 // by an interrupt. lock.stress.test.ts checks the exclusion itself under load.
 import t, { type Test } from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type Context } from './context.js';
 import { silentLogger } from './logger.js';
 import { AbortedError, HarnessError, formatCommand } from './errors.js';
 import { describeHolder, holderLine, withLock } from './lock.js';
+import { openers } from '../test-support/open-files.js';
 
 function setup(t: Test, onInfo: (message: string) => void = () => {}): { ctx: Context; lock: string; infos: string[]; abort: AbortController } {
   const dir = mkdtempSync(join(tmpdir(), 'sea-lock-'));
@@ -25,30 +26,6 @@ function taken(lock: string): boolean {
   const r = spawnSync('flock', ['-x', '-n', '-E', '75', lock, 'true']);
   if (r.status !== 0 && r.status !== 75) throw new Error(`flock -n ${lock}: ${r.status} ${String(r.stderr)}`);
   return r.status === 75;
-}
-
-/** PIDs of the processes (this one included) with the lock file open: a helper left waiting would show here. */
-function openers(lock: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    if (fdTargets(pid).includes(lock)) pids.push(Number(pid));
-  }
-  return pids;
-}
-
-/** What a process's descriptors point at; nothing for a process that has just exited. */
-function fdTargets(pid: string): string[] {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).map((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        return '';
-      }
-    });
-  } catch {
-    return [];
-  }
 }
 
 /** A promise and the function that settles it: the work of a holder that runs until the test lets it go. */
