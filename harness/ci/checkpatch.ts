@@ -39,7 +39,7 @@ export async function checkpatch(ctx: Context, ws: Workspace, commit: string, pa
     for (const [i, text] of patches.entries()) {
       const file = join(dir, `${String(i + 1).padStart(4, '0')}.patch`);
       await writeFile(file, text);
-      const r = await run(ctx, 'perl', [join(dir, 'scripts', 'checkpatch.pl'), '--no-tree', '--no-color', '--show-types', file], { stage: 'ci', reject: false, logPath, timeoutMs: 5 * 60_000 });
+      const r = await run(ctx, 'perl', [join(dir, 'scripts', 'checkpatch.pl'), '--no-tree', '--no-color', '--show-types', file], { stage: 'ci', reject: false, logPath, timeoutMs: 5 * 60_000, sandbox: { purpose: 'checkpatch', writable: [], readable: [dir] } });
       results.push(parseCheckpatch(r.stdout + r.stderr));
     }
     return results;

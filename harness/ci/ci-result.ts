@@ -7,6 +7,7 @@ import type { LoadedSeries } from '../kernel/series.js';
 import type { PreparedKernel } from '../kernel/prepare.js';
 import type { RunResult } from '../model/result.js';
 import type { CiResult, CiVerdict, PatchReport } from '../model/ci.js';
+import type { Confinement } from '../util/sandbox.js';
 import type { GuestOptions } from '../guest/options.js';
 import { renderRun } from '../report/index.js';
 import { exitCodeForCi } from '../run/exit-codes.js';
@@ -54,6 +55,7 @@ export async function finishCi(outDir: string, e: CiEvidence, verdict: CiVerdict
       guest: e.guest.profile.name,
       qemu: e.base?.provenance.qemu ?? null,
       gcc: e.base?.provenance.gcc ?? null,
+      ...(sandboxOf(e) ? { sandbox: sandboxOf(e) } : {}),
     },
     reason: null,
     timings: { totalMs: Date.now() - e.startedAt },
@@ -65,4 +67,9 @@ export async function finishCi(outDir: string, e: CiEvidence, verdict: CiVerdict
   await writeFile(join(outDir, 'kcidb.json'), JSON.stringify(kcidb, null, 2) + '\n');
   if (e.seriesRun) await writeFile(join(outDir, 'junit.xml'), renderRun(e.seriesRun, 'junit', { color: false }));
   return { result, exitCode: exitCodeForCi(verdict) };
+}
+
+/** The series side's confinement (what matters: its code is the stranger's), else the base side's. */
+function sandboxOf(e: CiEvidence): Confinement | undefined {
+  return e.seriesRun?.provenance.sandbox ?? e.base?.provenance.sandbox;
 }

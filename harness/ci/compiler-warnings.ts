@@ -3,7 +3,7 @@
 // line numbers (the series moves lines).
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
-import { C_LOCALE, asciiQuotes, jobs, makeArgs } from '../kernel/make.js';
+import { C_LOCALE, asciiQuotes, jobs, makeArgs, workspaceSandbox } from '../kernel/make.js';
 import { checkoutDetached, type Workspace } from '../kernel/workspace.js';
 
 /** Kernel C files a patch touches (its `diff --git` lines), leaving out tools/, scripts/, samples/ and docs. Pure. */
@@ -37,6 +37,7 @@ async function w1Warnings(ctx: Context, ws: Workspace, commit: string, files: re
     reject: false,
     logPath,
     timeoutMs: 30 * 60_000,
+    sandbox: workspaceSandbox(ws, 'W=1 rebuild'),
   });
   return compilerWarnings(`${r.stdout}\n${r.stderr}`, `${ws.src}/`);
 }

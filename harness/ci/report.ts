@@ -2,6 +2,7 @@
 // details), and the same text as the human summary.
 import type { CaseComparison, CiResult } from '../model/ci.js';
 import { cell, table } from '../report/markdown.js';
+import { confinementText } from '../util/sandbox.js';
 
 const VERDICT_LINE: Readonly<Record<CiResult['verdict'], string>> = {
   ok: 'no regression',
@@ -48,5 +49,6 @@ export function renderCiMarkdown(r: CiResult): string {
     if (subs.length) out.push('', 'Subtests that changed:', '', ...subs);
   }
   out.push('', `sea-harness ${r.provenance.harness}, QEMU ${r.provenance.qemu ?? '?'}, ${r.provenance.gcc ?? '?'}${r.provenance.messageIds.length ? `; Message-IDs: ${r.provenance.messageIds.join(' ')}` : ''}`, '');
+  if (r.provenance.sandbox) out.push(`Build sandbox: ${confinementText(r.provenance.sandbox)}.`, '');
   return out.join('\n');
 }

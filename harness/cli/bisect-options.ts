@@ -6,7 +6,7 @@ import type { Logger } from '../util/logger.js';
 import { DEFAULT_POLICY, type StepPolicy } from '../bisect/policy.js';
 import type { StepInput } from '../bisect/step.js';
 import { loadSeriesInputs } from '../kernel/series.js';
-import { int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
+import { NO_SANDBOX, int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
 import { CASE_RUN_OPTIONS, GUEST_OPTIONS, guestOptionsFrom } from './guest-options.js';
 
 export const STEP_OPTIONS: readonly OptionSpec[] = [
@@ -19,6 +19,7 @@ export const STEP_OPTIONS: readonly OptionSpec[] = [
   { name: 'timeout-verdict', type: 'string', arg: 'skip|bad', help: 'how a case timeout counts (default skip: under TCG often the emulation)' },
   ...CASE_RUN_OPTIONS.filter((o) => o.name === 'timeout'),
   ...GUEST_OPTIONS.filter((o) => o.name !== 'show-command'),
+  NO_SANDBOX,
 ];
 
 /** Options whose values are paths: made absolute before `bisect` passes them on (git runs the step elsewhere). */
@@ -49,6 +50,7 @@ export async function stepFromOptions(values: ParsedOptions, log: Logger): Promi
 export function forwardedArgs(values: ParsedOptions, absolutePath: (p: string) => string): string[] {
   const args: string[] = [];
   for (const { name } of STEP_OPTIONS) {
+    if (values[name] === true) args.push(`--${name}`);
     for (const v of list(values, name)) args.push(`--${name}`, PATH_OPTIONS.has(name) ? absolutePath(v) : v);
   }
   return args;

@@ -64,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
   const verbose = rest.includes('--verbose') || rest.includes('-v');
   const di = rest.indexOf('--deadline');
   const deadline = di >= 0 ? Number(rest[di + 1]) : undefined;
-  return runCommand(mod.main, rest, { verbose, ...(deadline && Number.isFinite(deadline) && deadline > 0 ? { deadlineSeconds: deadline } : {}) });
+  const sandbox = rest.includes('--no-sandbox') ? 'off' : 'bubblewrap';
+  return runCommand(mod.main, rest, { verbose, sandbox, ...(deadline && Number.isFinite(deadline) && deadline > 0 ? { deadlineSeconds: deadline } : {}) });
 }
 
 main(process.argv.slice(2)).then(

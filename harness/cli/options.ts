@@ -11,6 +11,13 @@ export interface OptionSpec {
   readonly help: string;
 }
 
+/** Read by cli/main.ts before the command runs (it goes into the Context): every command that builds a kernel takes it. */
+export const NO_SANDBOX: OptionSpec = {
+  name: 'no-sandbox',
+  type: 'boolean',
+  help: 'run the tree\'s and the series\' code (kernel config and build, headers, selftests build, checkpatch, W=1) unconfined: for hosts where bubblewrap cannot make user namespaces; the report says so',
+};
+
 export const COMMON_KERNEL: readonly OptionSpec[] = [
   { name: 'kernel', type: 'string', arg: 'DIR', help: 'kernel tree to test (git or not); default: Debian\'s linux-source-7.3' },
   { name: 'ref', type: 'string', arg: 'REV', help: 'revision of the --kernel git tree (the user\'s checkout is never modified)' },
@@ -18,6 +25,7 @@ export const COMMON_KERNEL: readonly OptionSpec[] = [
   { name: 'series', type: 'string', multiple: true, arg: 'PATH', help: 'patch series to apply with git am -3: mbox, .patch file or directory (repeatable, in order)' },
   { name: 'series-version', type: 'string', arg: 'N', help: 'which version of the series to take from a thread mbox (default: the newest)' },
   { name: 'config', type: 'string', multiple: true, arg: 'FRAGMENT', help: 'extra kconfig fragment (repeatable; gets its own workspace)' },
+  NO_SANDBOX,
 ];
 
 export const COMMON_CASES: readonly OptionSpec[] = [

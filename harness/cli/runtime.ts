@@ -8,6 +8,7 @@ import { createContext, defaultCacheDir, type Context } from '../util/context.js
 import { AbortedError, ExitCode, HarnessError } from '../util/errors.js';
 import { streamLogger, type Logger } from '../util/logger.js';
 import { exitCodeForError } from '../run/exit-codes.js';
+import type { SandboxMode } from '../util/sandbox.js';
 
 export interface Runtime {
   readonly ctx: Context;
@@ -31,14 +32,15 @@ function writeCrashLog(cacheDir: string, err: unknown): string | null {
   }
 }
 
-export async function runCommand(main: CommandMain, argv: readonly string[], options: { verbose: boolean; deadlineSeconds?: number }): Promise<number> {
+export async function runCommand(main: CommandMain, argv: readonly string[], options: { verbose: boolean; sandbox?: SandboxMode; deadlineSeconds?: number }): Promise<number> {
   const controller = new AbortController();
   // Every running child process listens on the signal: more than Node's default of 10 is normal here.
   setMaxListeners(0, controller.signal);
   let reason: string | null = null;
   const log = streamLogger(process.stderr, options.verbose);
   const cleanup = new CleanupScope();
-  const ctx = createContext({ signal: controller.signal, cleanup, log, cacheDir: defaultCacheDir() });
+  const ctx = createContext({ signal: controller.signal, cleanup, log, cacheDir: defaultCacheDir(), sandbox: options.sandbox ?? 'bubblewrap' });
+  if (ctx.sandbox === 'off') log.warn('--no-sandbox: the tree\'s and the series\' code runs on this host unconfined (with network, as this user); the report records it');
   const onSignal = (sig: NodeJS.Signals) => {
     if (reason === null) {
       reason = sig;

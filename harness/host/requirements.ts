@@ -29,6 +29,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'rsync', probe: { command: 'rsync', versionArgs: ['--version'] }, package: 'rsync', why: 'kernel headers_install for ad-hoc use' },
   { name: 'perl', probe: { file: '/usr/share/perl/5.36/Term/ANSIColor.pm' }, package: 'perl', why: 'runs the tree\'s scripts/checkpatch.pl in `ci` (perl-base alone lacks its modules)' },
   { name: 'git', probe: { command: 'git', versionArgs: ['--version'] }, package: 'git', why: 'the kernel workspace, series application, bisect' },
+  { name: 'bwrap', probe: { command: 'bwrap', versionArgs: ['--version'] }, package: 'bubblewrap', why: 'the sandbox the tree\'s and the series\' code runs in: kernel config and build, headers, selftests, checkpatch, W=1 (util/sandbox.ts)' },
   { name: 'dpkg-deb', probe: { command: 'dpkg-deb', versionArgs: ['--version'] }, package: 'dpkg', why: 'unpacks Debian packages for the source and the guest image' },
   { name: 'dropbearkey', probe: { command: 'dropbearkey' }, package: 'dropbear-bin', why: 'makes the guest\'s SSH host key on the host' },
   { name: 'ssh', probe: { command: 'ssh', versionArgs: ['-V'] }, package: 'openssh-client', why: 'repro.sh reaches the L1 with plain OpenSSH' },

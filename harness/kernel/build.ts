@@ -5,7 +5,7 @@ import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { BuildFailedError, tailLines } from '../util/errors.js';
 import { formatElapsed, startHeartbeat } from '../util/progress.js';
-import { C_LOCALE, asciiQuotes, jobs, makeArgs } from './make.js';
+import { C_LOCALE, asciiQuotes, jobs, makeArgs, workspaceSandbox } from './make.js';
 import { lookupKernel, storeKernel, type KernelArtifact, type StoreKeyParts } from './store.js';
 import type { Workspace } from './workspace.js';
 
@@ -27,6 +27,21 @@ export function firstCompilerErrors(log: string, max = 10): string[] {
     }
   }
   return out;
+}
+
+/**
+ * When no compiler error explains a failed make: the last line a failing recipe printed before make's first
+ * `*** [...] Error N` (a Makefile rule of the series, a script, the sandbox refusing a connection or a write).
+ */
+export function failedRecipeLine(log: string): string | null {
+  const lines = log.split('\n');
+  const stop = lines.findIndex((l) => /^make(\[\d+\])?: \*\*\* .*Error \d+/.test(l));
+  if (stop < 0) return null;
+  for (let i = stop - 1; i >= 0; i--) {
+    const l = lines[i]!.trim();
+    if (l !== '' && !/^make(\[\d+\])?: /.test(l) && !kbuildStep(lines[i]!)) return l;
+  }
+  return null;
 }
 
 /** Count and name compile steps from kbuild's short output (`  CC      arch/arm64/kvm/guest.o`). */
@@ -66,6 +81,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
       logPath,
       reject: false,
       timeoutMs: 3 * 3600_000,
+      sandbox: workspaceSandbox(ws, 'kernel build'),
       onLine: (line) => {
         const step = kbuildStep(line);
         if (!step) return;
@@ -79,13 +95,20 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   const buildMs = Date.now() - started;
   if (r.exitCode !== 0) {
     // Paths relative to the tree read better than the workspace's absolute ones.
-    const errors = firstCompilerErrors(`${r.stdout}\n${r.stderr}`).map((e) => asciiQuotes(e.replaceAll(`${ws.src}/`, '')));
-    throw new BuildFailedError(`the kernel failed to build${errors[0] ? `: ${errors[0]}` : ''}`, {
+    const text = `${r.stdout}\n${r.stderr}`;
+    const errors = firstCompilerErrors(text).map((e) => asciiQuotes(e.replaceAll(`${ws.src}/`, '')));
+    const why = errors[0] ?? failedRecipeLine(text);
+    const sandboxed = ctx.sandbox !== 'off';
+    throw new BuildFailedError(`the kernel failed to build${sandboxed ? ' in the sandbox' : ''}${why ? `: ${why}` : ''}`, {
       stage: 'build',
       command: ['make', ...makeArgs(ws, [`-j${jobs()}`, 'Image'])],
       outputTail: errors.length ? errors.join('\n') : tailLines(`${r.stdout}${r.stderr}`, 20),
       logPath,
-      hint: 'fix the compile error in the tree or the series; the full log has the context',
+      hint: errors.length
+        ? 'fix the compile error in the tree or the series; the full log has the context'
+        : sandboxed
+          ? 'the build ran in the sandbox (no network, uid 65534, only the work tree and build directory writable): a rule that needs more fails there; the full log has the context'
+          : 'the full log has the context',
     });
   }
   ctx.log.info(`build: make Image done in ${Math.round(buildMs / 1000)} s (${compiled} objects compiled)`);

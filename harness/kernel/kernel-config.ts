@@ -21,7 +21,7 @@ import {
   type KconfigValue,
 } from './kconfig.js';
 import { git, type Workspace } from './workspace.js';
-import { makeArgs } from './make.js';
+import { makeArgs, workspaceSandbox } from './make.js';
 
 /** The harness's fragments: independent of the cases or profile chosen for a run. */
 export async function harnessFragments(): Promise<KconfigFragment[]> {
@@ -141,7 +141,7 @@ export async function configureKernel(ctx: Context, ws: Workspace, config: Reque
   const text = renderFragment(requested);
   const fragmentPath = join(ws.build, 'sea-harness.config');
   await writeFile(fragmentPath, text);
-  const r = await run(ctx, 'make', makeArgs(ws, [`KCONFIG_ALLCONFIG=${fragmentPath}`, 'allnoconfig']), { stage: 'kconfig', cwd: ws.src, logPath, reject: false, timeoutMs: 10 * 60_000 });
+  const r = await run(ctx, 'make', makeArgs(ws, [`KCONFIG_ALLCONFIG=${fragmentPath}`, 'allnoconfig']), { stage: 'kconfig', cwd: ws.src, logPath, reject: false, timeoutMs: 10 * 60_000, sandbox: workspaceSandbox(ws, 'kernel config') });
   if (r.exitCode !== 0) {
     throw new BuildFailedError('make allnoconfig failed', { stage: 'kconfig', outputTail: tailLines(r.stdout + r.stderr, 20), logPath });
   }

@@ -1,6 +1,8 @@
 // Kernel make invocations: always ARCH=arm64, the cross compiler, and the workspace's one O= directory.
 // No ccache: with the build directory kept, ccache only adds ~35% CPU to a cold build here (README).
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { SandboxPolicy } from '../util/sandbox.js';
 import type { Workspace } from './workspace.js';
 
 export function jobs(): number {
@@ -20,4 +22,13 @@ export const C_LOCALE: Readonly<Record<string, string>> = { LANG: 'C', LC_CTYPE:
 /** gcc's typographic quotes as ASCII ones (what a locale that still slipped through leaves behind). */
 export function asciiQuotes(line: string): string {
   return line.replace(/[\u2018\u2019]/g, "'");
+}
+
+/**
+ * The sandbox of every make in the workspace (config, Image, headers, selftests, W=1): the work tree and the build
+ * directory writable, the workspace's git repository read-only (a series must not rewrite the base the next run
+ * builds), nothing else of the cache visible.
+ */
+export function workspaceSandbox(ws: Workspace, purpose: string): SandboxPolicy {
+  return { purpose, writable: [ws.src, ws.build], readOnlyWithin: [join(ws.src, '.git')] };
 }

@@ -6,7 +6,7 @@ import { run } from '../util/exec.js';
 import { BuildFailedError, tailLines } from '../util/errors.js';
 import { formatElapsed, startHeartbeat } from '../util/progress.js';
 import type { CaseDefinition } from '../catalog/cases.js';
-import { jobs, makeArgs } from './make.js';
+import { jobs, makeArgs, workspaceSandbox } from './make.js';
 import type { KernelArtifact } from './store.js';
 import type { Workspace } from './workspace.js';
 
@@ -75,7 +75,7 @@ export async function buildSelftests(ctx: Context, ws: Workspace, kernel: Kernel
       if (bySuite.size > 0) {
         ctx.log.info(`selftests: building ${names}`);
         // `make headers` (not headers_install, which needs rsync) is enough for KHDR_INCLUDES.
-        await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'headers']), { stage: 'selftests', cwd: ws.src, logPath, timeoutMs: 20 * 60_000 });
+        await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'headers']), { stage: 'selftests', cwd: ws.src, logPath, timeoutMs: 20 * 60_000, sandbox: workspaceSandbox(ws, 'kernel headers') });
       }
       for (const [suite, list] of bySuite) {
         const output = join(ws.build, 'kselftest', suite);
@@ -99,7 +99,7 @@ export async function buildSelftests(ctx: Context, ws: Workspace, kernel: Kernel
             `EXTRA_CFLAGS=${SELFTEST_EXTRA_CFLAGS}`,
             ...targets,
           ],
-          { stage: 'selftests', cwd: ws.src, logPath, reject: false, timeoutMs: 30 * 60_000 },
+          { stage: 'selftests', cwd: ws.src, logPath, reject: false, timeoutMs: 30 * 60_000, sandbox: workspaceSandbox(ws, 'selftests build') },
         );
         const text = `${r.stdout}\n${r.stderr}`;
         if (r.exitCode !== 0) {

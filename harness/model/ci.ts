@@ -1,4 +1,5 @@
 // The ci model: the `sea-harness/ci@1` document of DESIGN.md (plus the additions named below).
+import type { Confinement } from '../util/sandbox.js';
 import type { KernelWarning, Verdict } from './result.js';
 
 /** DESIGN.md's change vocabulary, plus `removed` (a case present on the base and absent with the series). */
@@ -74,6 +75,8 @@ export interface CiResult {
     readonly guest: string;
     readonly qemu: string | null;
     readonly gcc: string | null;
+    /** How the series' code was confined on the host (an addition to DESIGN.md's keys). */
+    readonly sandbox?: Confinement;
   };
   /** What went wrong when the verdict is `error`, `apply-failed` or `build-failed`. */
   readonly reason: string | null;

@@ -1,4 +1,5 @@
 // The run result model: the `sea-harness/run@1` document of DESIGN.md, and the verdict vocabulary.
+import type { Confinement } from '../util/sandbox.js';
 import type { KtapDocument } from './ktap.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'error' | 'absent';
@@ -110,6 +111,8 @@ export interface RunResult {
     readonly debianSource: string | null;
     /** Which QEMU booted the L1 (an addition to DESIGN.md's keys): the project's build names its patches. */
     readonly qemuBuild?: QemuProvenance | null;
+    /** How this run confined the tree's and the series' code on the host (an addition to DESIGN.md's keys). */
+    readonly sandbox?: Confinement;
   };
   readonly guest: {
     readonly profile: string;

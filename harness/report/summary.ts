@@ -2,6 +2,7 @@
 import type { CaseResult, RunResult } from '../model/result.js';
 import { caseOutcome } from './outcome.js';
 import { formatDuration, oneLine, plural } from './text.js';
+import { confinementText } from '../util/sandbox.js';
 
 /** `FAIL: 1 of 3 cases did not meet its expectation`. */
 export function headline(result: RunResult): string {
@@ -28,6 +29,7 @@ export function facts(result: RunResult): [string, string][] {
         : `${plural(k.series.length, 'patch', 'patches')}; did not apply: ${failed.map((p) => `${p.patch} "${p.subject}"`).join(', ')}`,
     ]);
   }
+  if (result.provenance.sandbox) out.push(['build sandbox', confinementText(result.provenance.sandbox)]);
   if (result.guest !== null) {
     const g = result.guest;
     out.push(['guest', [g.profile, g.accel, g.qemu === null ? null : `QEMU ${g.qemu}`].filter((x) => x !== null).join(', ')]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CleanupScope } from './cleanup.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import type { SandboxMode } from './sandbox.js';
 
 export interface Context {
   /** Aborted on SIGINT/SIGTERM or when --deadline passes. */
@@ -12,6 +13,8 @@ export interface Context {
   readonly log: Logger;
   /** Root of every cache: apt lists, debs, workspaces, artifact store, images. */
   readonly cacheDir: string;
+  /** How the code a series brings runs on the host (`--no-sandbox`: off). */
+  readonly sandbox: SandboxMode;
 }
 
 /** `$SEA_HARNESS_CACHE`, else `~/.cache/sea-harness`. */
@@ -25,5 +28,6 @@ export function createContext(options: Partial<Context> = {}): Context {
     cleanup: options.cleanup ?? new CleanupScope(),
     log: options.log ?? silentLogger,
     cacheDir: options.cacheDir ?? defaultCacheDir(),
+    sandbox: options.sandbox ?? 'bubblewrap',
   };
 }

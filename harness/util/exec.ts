@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Context } from './context.js';
 import { AbortedError, HarnessError, type Stage, tailLines } from './errors.js';
+import { bwrapArgs, policyProblems, rootUsrLinks, type SandboxPolicy } from './sandbox.js';
 
 export interface ExecOptions {
   readonly stage: Stage;
@@ -24,6 +25,11 @@ export interface ExecOptions {
   readonly hint?: string;
   /** Keep stdout/stderr in memory (default true). */
   readonly buffer?: boolean;
+  /**
+   * Run confined (util/sandbox.ts) unless the run said --no-sandbox: for every command that executes code the
+   * kernel tree or the series brings. Only `env` reaches the command then, not the harness's environment.
+   */
+  readonly sandbox?: SandboxPolicy;
 }
 
 export interface ExecResult {
@@ -38,13 +44,14 @@ export interface ExecResult {
 export async function run(ctx: Context, file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
   const command = [file, ...args];
   const started = Date.now();
+  const confined = options.sandbox && ctx.sandbox !== 'off' ? await sandboxed(ctx, options.sandbox, { file, args, cwd: options.cwd, env: options.env }) : null;
   let log: NodeJS.WritableStream | undefined;
   if (options.logPath) {
     await mkdir(dirname(options.logPath), { recursive: true });
     log = createWriteStream(options.logPath, { flags: 'a' });
-    log.write(`$ ${command.join(' ')}\n`);
+    log.write(`$ ${command.join(' ')}${confined ? `  # in the sandbox (${options.sandbox!.purpose})` : ''}\n`);
   }
-  const child: ResultPromise = execa(file, args, {
+  const child: ResultPromise = execa(confined ? 'bwrap' : file, confined ?? args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: true,
@@ -96,6 +103,29 @@ export async function run(ctx: Context, file: string, args: readonly string[], o
     });
   }
   return out;
+}
+
+let usable: Promise<void> | undefined;
+
+/** Check once per process that bubblewrap runs here, then give bwrap's arguments for the command. */
+async function sandboxed(ctx: Context, policy: SandboxPolicy, command: { file: string; args: readonly string[]; cwd?: string; env?: Record<string, string | undefined> }): Promise<string[]> {
+  const problems = policyProblems(policy);
+  if (problems.length > 0) throw new HarnessError(`bad sandbox policy: ${problems.join('; ')}`, { stage: 'setup' });
+  usable ??= probeBubblewrap(ctx);
+  await usable;
+  return bwrapArgs(policy, command, await rootUsrLinks());
+}
+
+async function probeBubblewrap(ctx: Context): Promise<void> {
+  // The same namespaces and mounts as every sandboxed command, around `true`.
+  const args = bwrapArgs({ purpose: 'probe', writable: [] }, { file: 'true', args: [] }, await rootUsrLinks());
+  const r = await execa('bwrap', args, { reject: false, cancelSignal: ctx.signal });
+  if (r.exitCode === 0) return;
+  const why = r.failed && /ENOENT/.test(String(r.message)) ? 'bwrap is not installed' : `bwrap cannot make its namespaces here: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`;
+  throw new HarnessError(`the build sandbox is not usable: ${why}`, {
+    stage: 'setup',
+    hint: 'install bubblewrap (`make setup`, or `npx sea-harness doctor --install`); on a host without user namespaces pass --no-sandbox (the series\' code then runs unconfined, and the report says so)',
+  });
 }
 
 /** Run and return trimmed stdout; throws on failure. */
