@@ -2,17 +2,21 @@
 import { readFile, readdir, stat, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Context } from '../util/context.js';
-import { SeriesApplyError, UsageError, tailLines } from '../util/errors.js';
+import { SeriesApplyError, SeriesIncompleteError, UsageError, tailLines } from '../util/errors.js';
 
 export { SeriesApplyError };
 import type { SeriesPatchStatus } from '../model/result.js';
-import { parseMessage, selectSeries, splitMbox, type SeriesPatch, type SeriesSelection } from './mbox.js';
+import { describeGap, parseMessage, selectSeries, splitMbox, type SeriesPatch, type SeriesSelection } from './mbox.js';
 import { git, type Workspace } from './workspace.js';
 
 export interface LoadedSeries extends SeriesSelection {
   readonly path: string;
 }
 
+/**
+ * One --series input read and its patches picked (kernel/mbox.ts selectSeries). No patch at all is a usage error
+ * naming what was left out; whether the version is whole is checked over all inputs (loadSeriesInputs).
+ */
 export async function loadSeries(path: string, wantVersion?: number): Promise<LoadedSeries> {
   const abs = resolve(path);
   const st = await stat(abs).catch(() => null);
@@ -27,22 +31,52 @@ export async function loadSeries(path: string, wantVersion?: number): Promise<Lo
   }
   const messages = texts.flatMap((t) => splitMbox(t)).map(parseMessage);
   const selection = selectSeries(messages, wantVersion);
-  if (selection.patches.length === 0) {
+  if (selection.patches.length === 0 && selection.missing.length === 0) {
     const why = selection.ignored.map((i) => `  ${i.subject}: ${i.why}`).join('\n');
+    // A thread copied from a web archive: diff text, but no mail headers and the diff's line breaks gone.
+    const headerless = messages.every((m) => !m.headers.has('subject')) && texts.some((t) => /^diff --git /m.test(t));
     throw new UsageError(
       `--series ${path}: no patches to apply${wantVersion ? ` for version ${wantVersion}` : ''}${why ? `; left out:\n${why}` : ''}`,
-      selection.versions.length > 0 ? `versions present: ${selection.versions.map((v) => `v${v}`).join(', ')}` : 'the input has no message with a diff',
+      headerless
+        ? 'the input has diff text but no mail headers (Subject, From, Message-ID): not an mbox or a patch mail, e.g. a thread copied from a web page, which also loses the line breaks git am needs; fetch the thread as an mbox, e.g. b4 mbox <message-id>'
+        : selection.versions.length > 0 ? `versions present: ${selection.versions.map((v) => `v${v}`).join(', ')}` : 'the input has no message with a diff',
     );
   }
   return { ...selection, path: abs };
 }
 
 /**
- * Every --series input loaded and validated once, before any work: the value the kernel stage applies (and ci
- * reports from), never re-read from disk.
+ * The inputs' patch numbers that no input holds. One input may hold only part of a series when the others hold
+ * the rest (`--series 0001.patch --series 0002.patch`): a missing n/M counts as present when another input has
+ * that n/M of the same version.
  */
-export function loadSeriesInputs(paths: readonly string[], wantVersion?: number): Promise<LoadedSeries[]> {
-  return Promise.all(paths.map((p) => loadSeries(p, wantVersion)));
+function unfilledGaps(series: readonly LoadedSeries[]): Array<{ s: LoadedSeries; missing: number[] }> {
+  return series
+    .map((s) => ({
+      s,
+      missing: s.missing.filter((n) => !series.some((o) => o !== s && o.version === s.version && o.patches.some((p) => p.n === n && p.total === s.total))),
+    }))
+    .filter((g) => g.missing.length > 0);
+}
+
+/**
+ * Every --series input loaded and validated once, before any work: the value the kernel stage applies (and ci
+ * reports from), never re-read from disk. A series missing one of its patches is refused here (exit 5), before
+ * any kernel source is fetched: applied without it, it would test something nobody posted.
+ */
+export async function loadSeriesInputs(paths: readonly string[], wantVersion?: number): Promise<LoadedSeries[]> {
+  const series = await Promise.all(paths.map((p) => loadSeries(p, wantVersion)));
+  const gap = unfilledGaps(series)[0];
+  if (gap) {
+    const { s, missing } = gap;
+    const id = s.cover?.messageId ?? s.patches[0]?.messageId ?? null;
+    throw new SeriesIncompleteError(
+      `--series ${s.path}: ${describeGap({ ...s, missing })}`,
+      { version: s.version, missing, total: s.total },
+      `fetch the whole thread, e.g. b4 am ${id ?? '<message-id of the cover letter>'}`,
+    );
+  }
+  return series;
 }
 
 /** The series cut after its first `limit` patches (all of them when limit is undefined). */

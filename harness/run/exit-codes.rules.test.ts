@@ -1,7 +1,7 @@
 // The one mapping to DESIGN.md's exit codes, row by row: run and ci verdicts, errors, and a run stopped by an error.
 import t from 'tap';
 import { exitCodeForCi, exitCodeForError, exitCodeForRun, exitCodeForRunOutcome, runVerdictOf } from './exit-codes.js';
-import { AbortedError, BuildFailedError, HarnessError, SeriesApplyError, UsageError } from '../util/errors.js';
+import { AbortedError, BuildFailedError, HarnessError, SeriesApplyError, SeriesIncompleteError, UsageError } from '../util/errors.js';
 
 /** The three default cases as a run on the default profile reports them. */
 const passed = { verdict: 'pass', met: true } as const;
@@ -42,6 +42,7 @@ t.test('errors that reach the command line', async (t) => {
   t.equal(exitCodeForError(new AbortedError('--deadline 600 s reached', 'deadline')), 3, 'the deadline is the machine being too slow');
   const status = [{ patch: 2, subject: '[PATCH v2 2/3] KVM: arm64: x', messageId: null, applied: false }];
   t.equal(exitCodeForError(new SeriesApplyError('patch 2/3 does not apply', { status, outputTail: 'error: patch failed', logPath: '/o/am.log' })), 5);
+  t.equal(exitCodeForError(new SeriesIncompleteError('series v2 is missing patch 2/3 (have 1/3, 3/3)', { version: 2, missing: [2], total: 3 }, 'b4 am <id>')), 5, 'a series missing a patch: as one that does not apply');
   t.equal(exitCodeForError(new BuildFailedError('the kernel does not build', { stage: 'build', outputTail: 'x.c:1:2: error: y' })), 4);
   t.equal(exitCodeForError(new HarnessError('QEMU exited before the L1 booted', { stage: 'boot' })), 3);
   t.equal(exitCodeForError(new Error('ENOSPC: no space left on device')), 3);

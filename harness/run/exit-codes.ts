@@ -1,6 +1,6 @@
 // The one mapping from what happened to DESIGN.md's exit codes: a run's verdict, a ci verdict, an error that
 // reached the command line. Stages return outcomes as data; only this file turns them into numbers.
-import { AbortedError, BuildFailedError, ExitCode, SeriesApplyError, UsageError } from '../util/errors.js';
+import { AbortedError, BuildFailedError, ExitCode, SeriesApplyError, SeriesIncompleteError, UsageError } from '../util/errors.js';
 import type { CaseResult, RunVerdict } from '../model/result.js';
 import type { CiVerdict } from '../model/ci.js';
 
@@ -42,7 +42,8 @@ export function exitCodeForCi(verdict: CiVerdict): number {
 export function exitCodeForError(err: unknown): number {
   if (err instanceof UsageError) return ExitCode.usage;
   if (err instanceof AbortedError) return err.abortCause === 'interrupt' ? ExitCode.interrupted : ExitCode.infrastructure;
-  if (err instanceof SeriesApplyError) return ExitCode.applyFailed;
+  // A series missing one of its patches cannot be applied as posted: the same verdict as one that does not apply.
+  if (err instanceof SeriesApplyError || err instanceof SeriesIncompleteError) return ExitCode.applyFailed;
   if (err instanceof BuildFailedError) return ExitCode.buildFailed;
   return ExitCode.infrastructure;
 }

@@ -125,6 +125,21 @@ export class SeriesApplyError extends HarnessError {
   }
 }
 
+/**
+ * The series is not whole: a patch of its n/M numbering (or of the count its cover letter announces) is not in
+ * the input. Refused before any work, like a series that does not apply: a verdict on the input (exit 5).
+ */
+export class SeriesIncompleteError extends HarnessError {
+  constructor(
+    message: string,
+    readonly gap: { readonly version: number; readonly missing: readonly number[]; readonly total: number },
+    hint: string,
+  ) {
+    super(message, { stage: 'series', hint });
+    this.name = 'SeriesIncompleteError';
+  }
+}
+
 /** The kernel (or its selftests) did not build: a verdict on the tree under test, not on the machine (exit 4). */
 export class BuildFailedError extends HarnessError {
   constructor(message: string, options: HarnessErrorOptions) {
