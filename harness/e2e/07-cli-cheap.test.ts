@@ -3,15 +3,17 @@
 // repository), and the shared series under ../shared read as `build` reads it. The expensive files (01-06) keep
 // only what needs a kernel or a boot.
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { XMLValidator } from 'fast-xml-parser';
 import { touchedKernelSources } from '../ci/compiler-warnings.js';
 import { parseMessage, selectSeries, splitMbox } from '../kernel/mbox.js';
+import { loadSeriesInputs } from '../kernel/series.js';
+import { UsageError } from '../util/errors.js';
 import { runCli } from '../test-support/cli.js';
-import { ROOT, SERIES_DIR, SERIES_MBOX } from '../test-support/paths.js';
+import { ROOT, SEED_THREAD, SERIES_DIR, SERIES_MBOX } from '../test-support/paths.js';
 import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
 
 t.setTimeout(E2E_TIMEOUT_MS['07-cli-cheap']);
@@ -127,4 +129,46 @@ t.test("the kernel C files the shared series touches (what ci rebuilds with W=1)
   t.ok(files.includes('arch/arm64/kvm/guest.c'), 'guest.c');
   t.notOk(files.some((f) => f.startsWith('tools/')), 'selftests are not kernel objects');
   t.notOk(files.some((f) => !f.endsWith('.c')), 'only C files');
+});
+
+t.test('series intake on ../shared: the shared mbox and directory load as v2, three patches; the seed thread is no mbox and is refused saying so', async (t) => {
+  for (const path of [SERIES_MBOX, SERIES_DIR]) {
+    const [s] = await loadSeriesInputs([path]);
+    t.same([s!.version, s!.versions, s!.complete, s!.missing, s!.total], [2, [2], [2], [], 3], `${path}: v2 ("v2-port"), complete`);
+    t.same(s!.patches.map((p) => `${p.n}/${p.total} ${p.title}`), [
+      '1/3 KVM: arm64: Set FnV for VCPU when FAR_EL2 is invalid',
+      '2/3 KVM: arm64: Allow userspace to inject external instruction aborts',
+      '3/3 KVM: selftests: Test for KVM_CAP_INJECT_EXT_IABT',
+    ]);
+    t.same(s!.ignored.map((i) => i.why), ['cover letter'], 'only the cover left out');
+  }
+  // The seed thread is the thread as a web archive page shows it: no Subject, From or Message-ID lines, no message
+  // boundaries, each diff hunk joined onto one line. No version or patch can be read from it, and git am could
+  // not apply its diffs: loading it must say that, not pick a "patch" out of it.
+  const seed = await loadSeriesInputs([SEED_THREAD]).catch((e: unknown) => e);
+  t.type(seed, UsageError);
+  t.match((seed as UsageError).message, /no patches to apply; left out:\n {2}\(no subject\): not a mail: no Subject header/);
+  t.match((seed as UsageError).hint, /diff text but no mail headers/);
+  const cli = await runCli(['build', '--series', SEED_THREAD]);
+  t.equal(cli.exitCode, 2, 'build --series on the seed thread: a usage error, before any work');
+  t.match(cli.stderr, /hint: the input has diff text but no mail headers .* b4 mbox <message-id>/);
+});
+
+t.test('the shared series with its 2/3 taken out: exit 5 naming the gap before any work (run, ci, build); bisect-step skips it (125)', async (t) => {
+  const dir = tmp('gap');
+  const mails = splitMbox(readFileSync(SERIES_MBOX, 'utf8'));
+  const gapped = join(dir, 'series-without-2.mbox');
+  writeFileSync(gapped, mails.filter((m) => !/^Subject: \[PATCH [^\]]* 2\/3\]/m.test(m)).map((m) => `From mboxrd@z Thu Jan  1 00:00:00 1970\n${m}\n`).join(''));
+  for (const command of ['run', 'ci', 'build']) {
+    const out = join(dir, `out-${command}`);
+    const r = await runCli([command, '--series', gapped, '--out', out]);
+    t.equal(r.exitCode, 5, `${command}: exit 5`);
+    t.match(r.stderr, `[series] --series ${gapped}: series v2 is missing patch 2/3 (have 1/3, 3/3)\n  hint: fetch the whole thread, e.g. b4 am <message-id of the cover letter>`, 'git format-patch mails have no Message-ID to name');
+    t.notOk(existsSync(out), `${command}: refused before any work (no --out written)`);
+    t.ok(r.durationMs < 20_000, `${command}: at once (${r.durationMs} ms), no kernel source needed`);
+  }
+  const { dir: tree } = await tinyHistory();
+  const step = await runCli(['bisect-step', '--kernel', tree, '--case', 'inject_iabt', '--series', gapped, '--out', join(dir, 'step')]);
+  t.equal(step.exitCode, 125, 'bisect-step: skip, as for a series that does not apply');
+  t.match(step.stderr, /series v2 is missing patch 2\/3[^]*bisect-step: skip \(exit 125\)/);
 });

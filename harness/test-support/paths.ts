@@ -5,6 +5,8 @@ import { cliPath, projectRoot } from '../util/project.js';
 export const ROOT = projectRoot();
 /** ../shared beside the project: test input, never copied into the repository. */
 export const SHARED = resolve(ROOT, '..', 'shared');
+/** The mailing-list thread of v2 (cover letter, patches, review) as a web archive shows it: no headers, diff lines joined. */
+export const SEED_THREAD = join(SHARED, 'sea-patchset-v2-thread.txt');
 export const SERIES_MBOX = join(SHARED, 'series', 'sea-v2-iabt-on-7.3.mbox');
 export const SERIES_DIR = join(SHARED, 'series', 'sea-v2-iabt-on-7.3');
 export const PATCHES = join(ROOT, 'harness', 'e2e', 'patches');
