@@ -17,7 +17,7 @@
 //   numberless glued results (`fooook - bar`) are never split.
 
 import { BAIL_OUT } from './line-types.js';
-import { NextMatch } from './next-match.js';
+import { NOWHERE, NextMatch } from './next-match.js';
 
 function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09;
@@ -49,18 +49,21 @@ export function findGluedResult(text: string, from: number, limit: number, expec
 
 /**
  * Where a line must be cut so that its first part is one KTAP line, or -1
- * when it is one line. `body` is where the line's text starts (after its
- * nesting prefix), `from` where glued results may start, `expected` the
- * number the next result must have (null: do not look for glued results).
+ * when it is one line. The line is `text` up to `end`; `body` is where its
+ * text starts (after its nesting prefix), `from` where glued results may
+ * start, `expected` the number the next result must have (null: do not look
+ * for glued results). `bail`: the first `Bail out!` after `body`, when the
+ * caller knows it (GlueScanner.nextBailOut), so that a line of many glued
+ * results is not searched to its end once per result.
  */
-export function findSplit(text: string, body: number, from: number, expected: number | null): number {
-  const bail = text.indexOf(BAIL_OUT, body + 1);
-  const limit = bail === -1 ? text.length : bail;
+export function findSplit(text: string, body: number, from: number, expected: number | null, end = text.length, bail = text.indexOf(BAIL_OUT, body + 1)): number {
+  const b = bail !== -1 && bail + BAIL_OUT.length <= end ? bail : -1;
+  const limit = b === -1 ? end : b;
   if (expected !== null) {
     const glued = findGluedResult(text, Math.max(from, body), limit, expected);
     if (glued !== -1) return glued;
   }
-  return bail;
+  return b;
 }
 
 /**
@@ -81,6 +84,12 @@ export class GlueScanner {
   constructor(private readonly input: string) {
     this.k = new NextMatch(input, 'k ');
     this.bail = new NextMatch(input, BAIL_OUT);
+  }
+
+  /** The first `Bail out!` of the input at or after `from`, or -1. */
+  nextBailOut(from: number): number {
+    const i = this.bail.find(from);
+    return i === NOWHERE ? -1 : i;
   }
 
   /** Whether the input holds `ok ` or `Bail out!` between `start` and `end` (offsets in the input). */

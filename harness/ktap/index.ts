@@ -5,14 +5,19 @@
 // - Nesting: a document nests by indentation (any mix of spaces and tabs:
 //   2 per ktap.rst, 4 as KUnit prints, tabs in old KUnit) and by the
 //   kselftest runner's `# ` prefix (runner.sh prefixes every output line of a
-//   test), to any depth, with or without `# Subtest:` headers. A nested
-//   document opens at the first version, plan, result, bail-out or indented
-//   `# Subtest:` line that carries a longer prefix than the innermost open
-//   one, and becomes the `subtests` of the next result line at a shallower
-//   prefix. Diagnostics and unknown lines at a shallower prefix do not close
-//   it (ktap.rst: unknown lines may be indented or not). A nested document
-//   that is cut off (end of input, a shallower plan or bail-out) still
-//   becomes a test: number null, result 'error', and a 'truncated' problem.
+//   test), with or without `# Subtest:` headers. A nested document opens at
+//   the first version, plan, result, bail-out or indented `# Subtest:` line
+//   that carries a longer prefix than the innermost open one, and becomes the
+//   `subtests` of the next result line at a shallower prefix. In a KTAP
+//   document (`KTAP version 1`) only a version line opens one (ktap.rst
+//   "Nested tests": a subtest begins with a version line): a deeper plan,
+//   result or bail-out without one is a line of the innermost document, as
+//   kunit_tool reads it. Diagnostics and unknown lines at a shallower prefix
+//   do not close it (ktap.rst: unknown lines may be indented or not). A
+//   nested document that is cut off (end of input, a shallower plan or
+//   bail-out) still becomes a test: number null, result 'error', and a
+//   'truncated' problem. Documents nest at most MAX_DEPTH (parse.ts) deep:
+//   deeper lines are unknown lines of the deepest.
 // - Diagnostics: `#` lines and unknown lines (console noise, printk lines)
 //   belong to the next result of their level (ktap.rst "Diagnostic lines").
 //   Lines after a nested document's last result belong to the test that
@@ -27,7 +32,9 @@
 //   that prints no version and no plan, as sea_to_user does) are the
 //   `preamble`, not the first test's diagnostics.
 // - Glued lines: see glued.ts (`Bail out!` anywhere; `ok N` only as the next
-//   number, glued to text or shaped like a result line).
+//   number, glued to text or shaped like a result line). The parts are read
+//   in a loop, each searched from where the last one ended: a line of
+//   100,000 glued results parses in linear time, with no recursion.
 // - No KTAP: output without any plan or result (many KVM selftests print
 //   only `Random seed: ...`, or a `==== Test Assertion Failure ====` block,
 //   and their exit code is the verdict) parses to no tests, version and plan
@@ -42,10 +49,15 @@
 // - Totals: a `# Totals:` line counts the innermost open document (kselftest
 //   prints it after its own results, KUnit at the parent's indentation just
 //   before the suite's result line); KUnit's shorter form is read too.
-// - Printk timestamps: when the first version line follows a printk
-//   timestamp (a KUnit log on a serial console), timestamps are removed from
-//   every line; otherwise timestamped lines are unknown lines, kept whole.
+// - Console prefixes: when the first version line follows a console
+//   prefix (printk time `[   1.5] `, printk caller id `[    T1] `, a syslog or
+//   journald `Dec 01 23:00:01 host kernel: `, or these combined; see
+//   console-prefix.ts), a prefix of that shape is removed from every later
+//   line that has one, as kunit_tool removes the text before the version
+//   line. Lines before the version line, and later lines without such a
+//   prefix, are kept whole.
 // - TAP 13/14 YAML blocks (`  ---` ... `  ...` under a result) are kept as
 //   diagnostics of that result, without their indentation.
-export { parseKtap } from './parse.js';
+export { MAX_DEPTH, parseKtap } from './parse.js';
+export { documentFailures, documentOutcome, hasKtap, isFailure, type DocumentOutcome } from './failures.js';
 export type { KtapDocument, KtapPlan, KtapProblem, KtapTest, KtapTotals, ProblemKind, TestResult } from '../model/ktap.js';

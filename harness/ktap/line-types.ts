@@ -25,8 +25,6 @@ export const LINE_PATTERNS = {
   /** A TAP 13/14 YAML diagnostics block, indented under the result line it belongs to. */
   yamlStart: /[ \t]+---[ \t]*$/y,
   yamlEnd: /[ \t]*\.\.\.[ \t]*$/y,
-  /** A printk timestamp, as on a serial console: `[   12.345678] `. It cannot run past a line's end, so it is matched in the whole input. */
-  printkTimestamp: /\[[ \t]*\d+\.\d+\] ?/y,
   /** The kselftest runner's test header, `# selftests: kvm: sea_to_user` (runner.sh run_one). */
   runnerHeader: /^selftests: \S.*$/,
 } as const;
@@ -183,6 +181,12 @@ export function skipBlanks(s: string, from: number, end: number): number {
 /** Start of a diagnostic's text whose `#` is at `hash`: after the `#` and one following blank. */
 export function diagnosticStart(s: string, hash: number, end: number): number {
   return hash + 1 < end && isBlankChar(s.charCodeAt(hash + 1)) ? hash + 2 : hash + 1;
+}
+
+/** Whether the text from `from` to `to` is blanks only (indentation, not a runner's `# ` prefix). */
+export function isBlankRun(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isBlankChar(s.charCodeAt(i))) return false;
+  return true;
 }
 
 /** Whether a line holds nothing but blanks (and stray carriage returns). */

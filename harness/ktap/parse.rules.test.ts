@@ -4,7 +4,10 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseKtap } from './index.js';
 import { parseDirective, resultOf } from './directive.js';
+import { consolePrefixEnd, type PrefixShape } from './console-prefix.js';
+import { documentFailures, documentOutcome, hasKtap, isFailure } from './failures.js';
 import { GlueScanner, findGluedResult, findSplit } from './glued.js';
+import { jsonChunks } from './json-chunks.js';
 import {
   BAIL_OUT,
   LINE_PATTERNS,
@@ -12,9 +15,9 @@ import {
   diagnosticStart,
   hasPrefixAt,
   isBlankLine,
+  isBlankRun,
   isYamlEnd,
   isYamlStart,
-  matchAt,
   matchLine,
   prefixEnd,
   sameText,
@@ -190,6 +193,36 @@ const CASES: ReadonlyArray<readonly [string, string, unknown]> = [
     "TAP version 14\n# Subtest: named later\n    1..1\n    ok 1 leaf\nok 1\n1..1\n",
     {"version":"TAP version 14","plan":{"count":1},"tests":[{"number":1,"name":"named later","result":"pass","reason":null,"diagnostics":[],"subtests":[{"number":1,"name":"leaf","result":"pass","reason":null,"diagnostics":[],"subtests":[]}],"plan":{"count":1}}],"bailout":null,"totals":null,"problems":[],"preamble":[],"epilogue":[]},
   ],
+  [
+    "a console prefix before the version line (printk time and caller id) is removed from every line that has one of its shape; lines without it stay whole",
+    "[    0.060000][    T1] random boot line\n[    0.060000][    T1] KTAP version 1\n[    0.060001][    T1] 1..1\n[    0.060002][    T1]   KTAP version 1\n[    0.060003][    T1]   # Subtest: s\n[    0.060004][    T1]   1..1\n[    0.060005][    T1]   ok 1 t\n[    0.060006][    T1] ok 1 s\nuserspace line without the prefix\n[    0.060007] a prefix of another shape\n",
+    {"version":"KTAP version 1","plan":{"count":1},"tests":[{"number":1,"name":"s","result":"pass","reason":null,"diagnostics":[],"subtests":[{"number":1,"name":"t","result":"pass","reason":null,"diagnostics":[],"subtests":[]}],"plan":{"count":1}}],"bailout":null,"totals":null,"problems":[],"preamble":["[    0.060000][    T1] random boot line"],"epilogue":["userspace line without the prefix","[    0.060007] a prefix of another shape"]},
+  ],
+  [
+    "a journald or syslog prefix before the version line is removed the same way, whatever the host and program",
+    "Dec 01 23:00:01 host kernel: TAP version 13\nDec 01 23:00:01 host kernel: 1..2\nDec  1 23:00:02 host kernel: ok 1 a\nDec 01 23:00:02 otherhost sea_to_user[231]: not ok 2 b\nDec 1 23:00:03 host kernel: one blank before the day is no syslog time\n",
+    {"version":"TAP version 13","plan":{"count":2},"tests":[{"number":1,"name":"a","result":"pass","reason":null,"diagnostics":[],"subtests":[]},{"number":2,"name":"b","result":"fail","reason":null,"diagnostics":[],"subtests":[]}],"bailout":null,"totals":null,"problems":[],"preamble":[],"epilogue":["Dec 1 23:00:03 host kernel: one blank before the day is no syslog time"]},
+  ],
+  [
+    "a version line behind no console prefix: nothing is removed",
+    "host: KTAP version 1\n[    1.0] 1..1\n",
+    {"version":null,"plan":null,"tests":[],"bailout":null,"totals":null,"problems":[],"preamble":["host: KTAP version 1","[    1.0] 1..1"],"epilogue":[]},
+  ],
+  [
+    "ktap.rst: in a KTAP document a subtest begins with a version line; a result indented deeper without one belongs to the innermost document",
+    "KTAP version 1\n1..2\n    KTAP version 1\n    1..1\n        ok 1 test 1\nnot ok 1 subtest 1\n    KTAP version 1\n    1..1\n        not ok 1 subsubtest 1\nnot ok 2 subtest 2\n",
+    {"version":"KTAP version 1","plan":{"count":2},"tests":[{"number":1,"name":"subtest 1","result":"fail","reason":null,"diagnostics":[],"subtests":[{"number":1,"name":"test 1","result":"pass","reason":null,"diagnostics":[],"subtests":[]}],"plan":{"count":1}},{"number":2,"name":"subtest 2","result":"fail","reason":null,"diagnostics":[],"subtests":[{"number":1,"name":"subsubtest 1","result":"fail","reason":null,"diagnostics":[],"subtests":[]}],"plan":{"count":1}}],"bailout":null,"totals":null,"problems":[],"preamble":[],"epilogue":[]},
+  ],
+  [
+    "TAP 13 nests by indentation alone: a deeper plan opens a subtest",
+    "TAP version 13\n1..1\n    1..1\n    ok 1 leaf\nok 1 parent\n",
+    {"version":"TAP version 13","plan":{"count":1},"tests":[{"number":1,"name":"parent","result":"pass","reason":null,"diagnostics":[],"subtests":[{"number":1,"name":"leaf","result":"pass","reason":null,"diagnostics":[],"subtests":[]}],"plan":{"count":1}}],"bailout":null,"totals":null,"problems":[],"preamble":[],"epilogue":[]},
+  ],
+  [
+    "XPASS on ok and not ok is the xpass result (a pass, as kselftest counts it: see failures.ts)",
+    "KTAP version 1\n1..2\nok 1 a # XPASS\nnot ok 2 b # XPASS unexpectedly passed\n",
+    {"version":"KTAP version 1","plan":{"count":2},"tests":[{"number":1,"name":"a","result":"xpass","reason":null,"diagnostics":[],"subtests":[]},{"number":2,"name":"b","result":"xpass","reason":"unexpectedly passed","diagnostics":[],"subtests":[]}],"bailout":null,"totals":null,"problems":[],"preamble":[],"epilogue":[]},
+  ],
 ];
 
 t.test('one document per rule', async (t) => {
@@ -314,8 +347,9 @@ t.test('prefixes, blanks, tails', async (t) => {
   t.ok(isYamlEnd('...', 0, 3));
   t.notOk(isYamlEnd('  ... x', 0, 7));
   t.notOk(isYamlEnd('  ..', 0, 4));
-  t.equal(matchAt(LINE_PATTERNS.printkTimestamp, 'x[  1.5] y', 1)?.[0], '[  1.5] ');
-  t.equal(matchAt(LINE_PATTERNS.printkTimestamp, 'x[  1.5] y', 0), null, 'sticky');
+  t.ok(isBlankRun(' \t ', 0, 3));
+  t.notOk(isBlankRun('  # ', 0, 4), 'a runner prefix is no indentation');
+  t.ok(isBlankRun('x', 0, 0), 'an empty range');
   t.equal(matchLine(LINE_PATTERNS.yamlEnd, '  ...\nmore', 0, 5)?.[0], '  ...');
   t.equal(LINE_PATTERNS.runnerHeader.test('selftests: kvm: sea_to_user'), true);
   t.equal(LINE_PATTERNS.runnerHeader.test('selftests:  kvm'), false);
@@ -406,4 +440,89 @@ t.test('problems: labels, nesting paths, input order', async (t) => {
   const empty = new ProblemList();
   empty.clear();
   t.strictSame(empty.finish(), []);
+});
+
+t.test('console prefixes: each shape, and only the shape found before the version line', async (t) => {
+  const any = (line: string) => {
+    const found: { shape: PrefixShape | null } = { shape: null };
+    return [consolePrefixEnd(line, 0, line.length, null, found), found.shape];
+  };
+  const time = { syslog: false, time: true, caller: false };
+  const caller = { syslog: false, time: true, caller: true };
+  const syslog = { syslog: true, time: false, caller: false };
+  t.strictSame(any('[   12.345678] x'), [15, time], 'printk time and one blank');
+  t.strictSame(any('[   12.345678]x'), [14, time], 'no blank after it');
+  t.strictSame(any('[    0.060000][    T1] x'), [23, caller], 'printk time and caller id');
+  t.strictSame(any('[    C0] x'), [9, { syslog: false, time: false, caller: true }], 'caller id alone');
+  t.strictSame(any('Dec  1 23:00:01 host kernel: x'), [29, syslog], 'syslog, day padded with a blank');
+  t.strictSame(any('Dec 01 23:00:01.123456 host kernel: x'), [36, syslog], 'journalctl short-precise');
+  t.strictSame(any('2026-12-01T23:00:01+0000 host prog[12]: x'), [40, syslog], 'journalctl short-iso, a pid');
+  t.strictSame(any('2026-12-01T23:00:01.5Z h k: x'), [28, syslog], 'ISO time with fraction and Z');
+  t.strictSame(any('Dec 01 23:00:01 host kernel: [    1.5] x'), [39, { syslog: true, time: true, caller: false }], 'syslog then printk time');
+  t.strictSame(any('dec 01 23:00:01 host kernel: x'), [0, null], 'a month starts with a capital');
+  t.strictSame(any('Dec 01 23:00 host kernel: x'), [0, null], 'seconds are needed');
+  t.strictSame(any('Dec 01 23:00:01 host kernel x'), [0, null], 'no colon after the program');
+  t.strictSame(any('[ 1.5 ] x'), [0, null]);
+  t.strictSame(any('[T1] x'), [5, { syslog: false, time: false, caller: true }]);
+  t.strictSame(any('[X1] x'), [0, null], 'caller ids are T or C');
+  t.strictSame(any('#[ 1.5] x'), [0, null], 'starts with no bracket, letter or digit');
+  t.strictSame(any(''), [0, null]);
+  t.equal(consolePrefixEnd('[ 1.5] x', 0, 8, time), 7);
+  t.equal(consolePrefixEnd('[ 1.5][ T1] x', 0, 13, time), 6, 'only the parts of the shape');
+  t.equal(consolePrefixEnd('[ 1.5] x', 0, 8, caller), 0, 'a part of the shape missing: nothing removed');
+  t.equal(consolePrefixEnd('[ T1] x', 0, 7, caller), 0, 'the time missing');
+  t.equal(consolePrefixEnd('Dec 01 23:00:01 h k: x', 0, 22, syslog), 21);
+  t.equal(consolePrefixEnd('[ 1.5] x', 0, 8, syslog), 0);
+  t.equal(consolePrefixEnd('x[ 1.5] y', 1, 9, time), 8, 'from an offset');
+  t.equal(consolePrefixEnd('[ 1.5]\n y', 0, 6, time), 6, 'the blank after it is not read past the end');
+  t.equal(consolePrefixEnd('[ 1.5] y', 0, 5, time), 0, 'not past the end');
+  t.equal(consolePrefixEnd('Dec 01 23:00:01 h k: x', 0, 15, syslog), 0, 'syslog prefix not past the end');
+  t.equal(consolePrefixEnd('[ T1] y', 0, 4, { syslog: false, time: false, caller: true }), 0, 'caller id not past the end');
+});
+
+t.test('document outcome: what fails, XPASS as a pass, no KTAP', async (t) => {
+  t.strictSame(
+    (['pass', 'fail', 'skip', 'xfail', 'xpass', 'todo', 'timeout', 'error'] as const).filter(isFailure),
+    ['fail', 'timeout', 'error'],
+    'kselftest counts XPASS as a pass (ksft_finished()), TODO and XFAIL as expected failures',
+  );
+  const outcome = (text: string) => documentOutcome(parseKtap(text));
+  t.strictSame(outcome(''), { kind: 'no-ktap' });
+  t.strictSame(outcome('Random seed: 0x1\n==== Test Assertion Failure ====\n'), { kind: 'no-ktap' }, 'only unknown lines');
+  t.strictSame(outcome('1..0 # SKIP no EINJ\n'), { kind: 'ok' }, 'a plan alone is KTAP');
+  t.strictSame(outcome('TAP version 13\n'), { kind: 'ok' }, 'a version line alone is KTAP');
+  t.strictSame(outcome('ok 1 a # XPASS\nnot ok 2 b # TODO\nnot ok 3 c # XFAIL\nok 4 d # SKIP\n1..4\n'), { kind: 'ok' });
+  t.strictSame(outcome('Bail out!\n'), { kind: 'failed', failures: ['bail out'] }, 'a bail-out alone is KTAP, and a failure');
+  t.strictSame(outcome('1..1\nBail out! no /dev/kvm\n'), { kind: 'failed', failures: ['bail out: no /dev/kvm'] });
+  t.strictSame(outcome('1..3\nok 1 a\n'), { kind: 'failed', failures: ['plan 1..3 but the output ends after 1 result'] }, 'output that ends early');
+  t.strictSame(outcome('1..2\nok 1 a\nok 2 b\nok 3 c\n'), { kind: 'ok' }, 'other problems are no failure');
+  t.strictSame(
+    outcome('1..3\nnot ok 1 a # TIMEOUT 30 seconds\nok 2 # error whoops\nok 3\n'),
+    { kind: 'failed', failures: ['a: timeout (30 seconds)', 'test 2: error (whoops)'] },
+  );
+  const nested = parseKtap(
+    'TAP version 13\n1..2\n# selftests: kvm: x\n# 1..2\n# not ok 1\n# ok 2 fine\n# Bail out! gave up\nnot ok 1 selftests: kvm: x # exit=1\n# TAP version 13\n# 1..1\n# ok 1 leaf\n',
+  );
+  t.strictSame(documentFailures(nested), [
+    'selftests: kvm: x: fail',
+    'selftests: kvm: x: bail out: gave up',
+    'selftests: kvm: x / test 1: fail',
+    "test: error (output ended before this test's result line)",
+  ], 'nested failures with their path; a cut-off document only once, as its error test');
+  t.notOk(hasKtap(parseKtap('# just a comment\n')));
+  t.ok(hasKtap(parseKtap('ok\n')));
+});
+
+t.test('JSON in chunks is JSON.stringify(doc, null, 2) and a newline', async (t) => {
+  const same = (value: unknown, name: string) => t.equal([...jsonChunks(value)].join(''), `${JSON.stringify(value, null, 2)}\n`, name);
+  for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith('.txt'))) same(parseKtap(fixture(name)), name);
+  same({ a: [], b: {}, c: [1, 'x', null, true, { d: [[]] }], e: undefined, f: 'q"\\\n\u2028', g: -0.5 }, 'every kind of value; undefined properties left out');
+  same([undefined, () => 1, NaN], 'undefined, functions and NaN in arrays are null');
+  same('text', 'a string alone');
+  same(null, 'null alone');
+  const many = parseKtap(`1..20000\n${Array.from({ length: 20000 }, (_, i) => `ok ${i + 1} test number ${i + 1} # SKIP why`).join('\n')}\n`);
+  const chunks = [...jsonChunks(many)];
+  t.ok(chunks.length > 1, 'a big document is more than one chunk');
+  t.ok(chunks.every((c) => c.length < (1 << 20) + 4096), 'each chunk about 1 MiB at most');
+  t.equal(chunks.join(''), `${JSON.stringify(many, null, 2)}\n`);
 });

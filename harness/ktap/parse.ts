@@ -1,18 +1,19 @@
 // Parses KTAP / TAP 13 / TAP 14 / kselftest output into the `sea-harness/ktap@1` document: one pass over the input by offsets, pure, never throws.
 // The choices it makes where the formats leave room are listed in index.ts.
 import type { KtapDocument } from '../model/ktap.js';
+import { consolePrefixEnd, type PrefixShape } from './console-prefix.js';
 import { GlueScanner, findSplit } from './glued.js';
 import { Level, appendDiagnostic, type TestBuilder } from './level.js';
 import {
   BAIL_OUT,
   LINE_PATTERNS,
   classify,
+  isBlankRun,
   diagnosticStart,
   hasPrefixAt,
   isBlankLine,
   isYamlEnd,
   isYamlStart,
-  matchAt,
   matchLine,
   prefixEnd,
   sameText,
@@ -27,6 +28,24 @@ import { newResultLine, parseResultLine, type ResultLine } from './result-line.j
 import { parseTotals } from './totals.js';
 
 type PopMode = 'result' | 'cut' | 'input';
+
+/**
+ * How deep documents nest, at most. Real output nests a few levels (the
+ * kselftest runner, a KUnit suite, a parameterised test); the limit keeps
+ * a document that the reporters and JSON.stringify, which recurse over
+ * subtests, can write (JSON.stringify fails between 1,000 and 5,000 levels).
+ * Lines that would open a deeper document are unknown lines of the deepest one.
+ */
+export const MAX_DEPTH = 200;
+
+/** The part of a line after a glued line was cut off: read next, as a line whose nesting prefix is `prefix`. */
+interface Rest {
+  readonly s: string;
+  readonly from: number;
+  readonly end: number;
+  readonly prefix: string;
+  readonly inInput: boolean;
+}
 
 /*
  * Every line is read where it lies in the input, by offsets (`s`, `start`,
@@ -47,7 +66,10 @@ class Parser {
   private readonly levels: Level[] = [this.root];
   /** A Level per depth, reopened for each nested document at that depth (see Level). */
   private readonly spare: Level[] = [];
-  private timestamps = false;
+  /** The console prefix found before the version line (see console-prefix.ts), removed from every line that has one like it. */
+  private consolePrefix: PrefixShape | null = null;
+  /** Where the input's next version line may be: a console prefix is only looked for on lines that hold one. */
+  private readonly versions: NextMatch;
   private yaml: { indent: string; test: TestBuilder } | null = null;
   /** The result on the line just read (a YAML block may follow it), and its prefix. */
   private lastResult: TestBuilder | null = null;
@@ -56,12 +78,14 @@ class Parser {
   constructor(private readonly input: string) {
     this.glue = new GlueScanner(input);
     this.hashes = new NextMatch(input, '#');
+    this.versions = new NextMatch(input, 'TAP version 1');
   }
 
   /** Read the input's line from `start` to `end` (without its line ending). */
   line(start: number, end: number, lineNo: number): void {
     const s = this.input;
-    if (s.charCodeAt(start) === 0x5b /* [ */) start = this.stripTimestamp(start, end);
+    if (this.consolePrefix !== null) start = consolePrefixEnd(s, start, end, this.consolePrefix);
+    else if (this.levels.length === 1 && !this.root.started && this.root.version === null) start = this.findConsolePrefix(start, end);
     if (this.yaml !== null && this.yamlLine(start, end)) return;
     if (isBlankLine(s, start, end)) return;
     const after = this.lastResult;
@@ -70,20 +94,25 @@ class Parser {
       this.yaml = { indent: s.slice(start, s.indexOf('---', start)), test: after };
       return;
     }
-    this.dispatch(s, start, end, lineNo, true, true);
+    // Glued lines are read one after the other, in a loop: kselftest can glue thousands of results on one line.
+    let rest = this.dispatch(s, start, end, lineNo, true, true, -1);
+    while (rest !== null) rest = this.readRest(rest, lineNo);
   }
 
-  /** Where the line starting at `start` starts once its printk timestamp is removed. */
-  private stripTimestamp(start: number, end: number): number {
+  /**
+   * Before the document starts: whether this line is the version line behind
+   * a console prefix (kunit_tool: the text before the first version line is
+   * the prefix of every line). Returns where the line starts once the prefix
+   * is removed.
+   */
+  private findConsolePrefix(start: number, end: number): number {
     const s = this.input;
-    if (!this.timestamps) {
-      if (this.levels.length > 1 || this.root.started || this.root.version !== null) return start;
-      const m = matchAt(LINE_PATTERNS.printkTimestamp, s, start);
-      if (m === null || matchLine(LINE_PATTERNS.version, s, start + m[0].length, end) === null) return start;
-      this.timestamps = true;
-    }
-    const m = matchAt(LINE_PATTERNS.printkTimestamp, s, start);
-    return m === null ? start : start + m[0].length;
+    if (!this.versions.within(start, end)) return start;
+    const found: { shape: PrefixShape | null } = { shape: null };
+    const p = consolePrefixEnd(s, start, end, null, found);
+    if (p === start || classify(s, skipBlanks(s, p, end), end) !== 'version') return start;
+    this.consolePrefix = found.shape;
+    return p;
   }
 
   /** A line inside a YAML block: true when it was consumed. */
@@ -105,44 +134,64 @@ class Parser {
    * Read the line of `s` from `start` to `end`. `split`: whether to look for
    * several KTAP lines glued on this one (false for the first part of a line
    * already split). `inInput`: whether `s` is the input (not a part of a
-   * split line), which the glue scanner can answer for.
+   * split line), which the glue scanner can answer for. `at`: -1, or the
+   * level whose nesting prefix the line has, already left out (the rest of a
+   * split line). Returns the rest of the line when a glued line was cut off.
    */
-  private dispatch(s: string, start: number, end: number, lineNo: number, split: boolean, inInput: boolean): void {
+  private dispatch(s: string, start: number, end: number, lineNo: number, split: boolean, inInput: boolean, at: number): Rest | null {
     const levels = this.levels;
-    let i = levels.length - 1;
-    while (i > 0 && !hasPrefixAt(s, start, end, levels[i]!.prefix)) i--;
+    let i = at;
+    let own = start;
+    if (at < 0) {
+      i = levels.length - 1;
+      while (i > 0 && !hasPrefixAt(s, start, end, levels[i]!.prefix)) i--;
+      const prefix = levels[i]!.prefix;
+      // The root may have taken the indentation of an excerpt: lines with less of it are still read.
+      own = start + (prefix.length === 0 || i > 0 || hasPrefixAt(s, start, end, prefix) ? prefix.length : 0);
+    }
     const level = levels[i]!;
-    // The root may have taken the indentation of an excerpt: lines with less of it are still read.
-    const prefix = level.prefix;
-    const own = start + (prefix.length === 0 || i > 0 || hasPrefixAt(s, start, end, prefix) ? prefix.length : 0);
     const body = prefixEnd(s, own, end);
     const kind = classify(s, body, end);
     const innermost = i === levels.length - 1;
-    if (kind === 'other' || kind === 'unreadable' || (body > own && !innermost)) {
-      this.unstructured(s, start, end, lineNo, split, inInput, level, own, body, innermost, kind === 'unreadable');
-      return;
+    const deeper = body > own && !this.sameKtapLevel(level, innermost, kind, s, own, body);
+    if (kind === 'other' || kind === 'unreadable' || (deeper && (!innermost || levels.length >= MAX_DEPTH))) {
+      return this.unstructured(s, start, end, lineNo, split, inInput, at, level, own, body, innermost, kind === 'unreadable');
     }
 
-    if (body > own && this.adoptRootIndent(i, s, own, body)) {
-      this.dispatch(s, start, end, lineNo, split, inInput);
-      return;
-    }
+    if (deeper && this.adoptRootIndent(i, s, own, body)) return this.dispatch(s, start, end, lineNo, split, inInput, -1);
     const r = kind === 'result' && parseResultLine(s, body, end, this.firstHash(s, body, end, inInput), this.result) ? this.result : null;
     const from = r?.textStart ?? body + 2;
     if (split && kind === 'result' && this.mayGlue(s, from, end, inInput)) {
       const next = r !== null && r.number !== null ? r.number + 1 : null;
-      const line = s.slice(start, end);
-      const cut = findSplit(line, body - start, from - start, next);
+      const cut = findSplit(s, body, from, next, end, this.bailAfter(s, body, inInput));
       // The rest of a split result line keeps the result's own prefix: it is its next sibling.
-      if (cut > 0) return this.splitAt(line, body - start, cut, lineNo);
+      if (cut > start) return this.splitAt(s, start, end, at < 0 ? s.slice(start, body) : level.prefix, cut, lineNo, inInput, at);
     }
     let target = level;
     let idx = i;
-    if (body > own) {
+    if (deeper) {
       target = this.openLevel(s, start, body, level, lineNo);
       idx = levels.length - 1;
     }
     this.structural(kind, target, idx, s, body, end, r, lineNo);
+    return null;
+  }
+
+  /**
+   * ktap.rst "Nested tests": a subtest begins with its own version line, and
+   * one level of indentation is two spaces. In a KTAP document, a plan,
+   * result or bail-out indented deeper than the innermost open document
+   * without a version line opening a new one is that document's line
+   * (kunit_tool's test_is_test_passed-failure-nested.log reads so). TAP 13/14
+   * and the kselftest runner's `# ` prefix nest without version lines.
+   */
+  private sameKtapLevel(level: Level, innermost: boolean, kind: LineKind, s: string, own: number, body: number): boolean {
+    return innermost && level.version === 'KTAP version 1' && kind !== 'version' && isBlankRun(s, own, body);
+  }
+
+  /** The first `Bail out!` after `body` on the line, searched once per input when the line is the input's. */
+  private bailAfter(s: string, body: number, inInput: boolean): number {
+    return inInput ? this.glue.nextBailOut(body + 1) : s.indexOf(BAIL_OUT, body + 1);
   }
 
   /**
@@ -157,18 +206,18 @@ class Parser {
     lineNo: number,
     split: boolean,
     inInput: boolean,
+    at: number,
     level: Level,
     own: number,
     body: number,
     innermost: boolean,
     unreadable: boolean,
-  ): void {
-    if (s.charCodeAt(body) === 0x53 /* S */ && s.startsWith('Subtest:', body) && this.subtestHeader(s, start, end, own, level, innermost, lineNo)) return;
+  ): Rest | null {
+    if (s.charCodeAt(body) === 0x53 /* S */ && s.startsWith('Subtest:', body) && this.subtestHeader(s, start, end, own, level, innermost, lineNo)) return null;
     if (split && this.mayGlue(s, body + 1, end, inInput)) {
-      const line = s.slice(start, end);
-      const cut = findSplit(line, body - start, body - start, level.nextNumber);
+      const cut = findSplit(s, body, body, level.nextNumber, end, this.bailAfter(s, body, inInput));
       // The rest of a split diagnostic drops the diagnostic's `#`: it is a line of the diagnostic's level.
-      if (cut > 0) return this.splitAt(line, own - start, cut, lineNo);
+      if (cut > start) return this.splitAt(s, start, end, level.prefix, cut, lineNo, inInput, at);
     }
     if (unreadable && body === own) {
       level.problems.add('unreadable-result', lineNo, `cannot read this as a result line: ${tail(s, body, end)}`);
@@ -176,7 +225,7 @@ class Parser {
     const k = skipBlanks(s, own, end);
     if (k === end || s.charCodeAt(k) !== 0x23 /* # */) {
       level.addDiagnostic(tail(s, own, end));
-      return;
+      return null;
     }
     const from = diagnosticStart(s, k, end);
     if (s.charCodeAt(from) === 0x54 /* T */) {
@@ -187,14 +236,33 @@ class Parser {
       if (totals !== null) this.levels[this.levels.length - 1]!.totals = totals;
     }
     level.addDiagnostic(tail(s, from, end));
+    return null;
   }
 
-  /** Read `line` as two lines: up to `cut`, and `line`'s first `keep` characters followed by the rest from `cut`. */
-  private splitAt(line: string, keep: number, cut: number, lineNo: number): void {
-    const first = line.slice(0, cut);
-    this.dispatch(first, 0, first.length, lineNo, false, false);
-    const rest = line.slice(0, keep) + line.slice(cut);
-    this.dispatch(rest, 0, rest.length, lineNo, true, false);
+  /**
+   * Read the line from `start` to `end` as two: up to `cut` now, and the
+   * rest from `cut` on, returned to be read next as a line whose nesting
+   * prefix is `prefix`. `at`: as for dispatch(), for both parts.
+   */
+  private splitAt(s: string, start: number, end: number, prefix: string, cut: number, lineNo: number, inInput: boolean, at: number): Rest {
+    // The first part is a string of its own: the line's checks read one character past its end (see line-types.ts).
+    const first = s.slice(start, cut);
+    this.dispatch(first, 0, first.length, lineNo, false, false, at);
+    return { s, from: cut, end, prefix, inInput };
+  }
+
+  /**
+   * Read the rest of a split line. It is read where it lies when an open
+   * level has its prefix (always, but after a first part that opened or
+   * closed levels); otherwise as a line of its own, prefix and rest.
+   */
+  private readRest(rest: Rest, lineNo: number): Rest | null {
+    const levels = this.levels;
+    for (let j = levels.length - 1; j >= 0; j--) {
+      if (levels[j]!.prefix === rest.prefix) return this.dispatch(rest.s, rest.from, rest.end, lineNo, true, rest.inInput, j);
+    }
+    const line = rest.prefix + rest.s.slice(rest.from, rest.end);
+    return this.dispatch(line, 0, line.length, lineNo, true, false, -1);
   }
 
   /** The line's first `#` from `from` on, or -1. */
@@ -227,7 +295,7 @@ class Parser {
       level.subtestHeader(name);
       return true;
     }
-    if (!innermost) return false;
+    if (!innermost || this.levels.length >= MAX_DEPTH) return false;
     // Old KUnit opens a nested document with an indented `# Subtest:` and no version line.
     this.openLevel(s, start, own + indent.length, level, lineNo).subtestHeader(name);
     return true;
