@@ -26,8 +26,12 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
-function testRows(tests: readonly KtapTest[], prefix = ''): string[][] {
-  const rows: string[][] = [];
+/** Append `items` to `out` one by one: a spread passes each item as an argument, and 150,000 results overflow the stack. */
+function append<T>(out: T[], items: readonly T[]): void {
+  for (const x of items) out.push(x);
+}
+
+function testRows(tests: readonly KtapTest[], prefix = '', rows: string[][] = []): string[][] {
   tests.forEach((t, i) => {
     const n = `${prefix}${t.number ?? i + 1}`;
     const o = testOutcome(t.result);
@@ -35,7 +39,7 @@ function testRows(tests: readonly KtapTest[], prefix = ''): string[][] {
     const exit = t.exitCode !== undefined && t.exitCode !== null ? `exit code ${t.exitCode}` : null;
     const bail = t.bailout !== undefined && t.bailout !== null ? `Bail out! ${t.bailout}` : null;
     rows.push([n, cell(testName(t)), result, cell([t.reason ?? exit, bail].filter((x) => x !== null).join('; '))]);
-    rows.push(...testRows(t.subtests, `${n}.`));
+    testRows(t.subtests, `${n}.`, rows);
   });
   return rows;
 }
@@ -74,9 +78,12 @@ function caseDetails(c: CaseResult): string[] {
   const doc = c.ktap;
   if (doc !== null) {
     if (doc.bailout !== null) out.push(`- bail out: ${cell(doc.bailout)}`);
-    out.push(...problemLines(doc));
-    if (doc.tests.length > 0) out.push('', ...table(['#', 'test', 'result', 'reason'], testRows(doc.tests)));
-    out.push(...failedTestDetails(doc.tests));
+    append(out, problemLines(doc));
+    if (doc.tests.length > 0) {
+      out.push('');
+      append(out, table(['#', 'test', 'result', 'reason'], testRows(doc.tests)));
+    }
+    append(out, failedTestDetails(doc.tests));
     const output = [...(doc.preamble ?? []), ...(doc.epilogue ?? [])];
     if (caseOutcome(c) !== 'skip' && output.length > 0) out.push('', 'Output outside test results:', '', ...fenced(lastLines(output, LOG_LINES)));
   }
@@ -100,7 +107,7 @@ export function runMarkdown(result: RunResult): string {
       ),
     );
   }
-  for (const c of casesToDetail(result)) out.push(...caseDetails(c));
+  for (const c of casesToDetail(result)) append(out, caseDetails(c));
   return `${out.join('\n')}\n`;
 }
 
@@ -115,9 +122,12 @@ export function ktapMarkdown(doc: KtapDocument, opts: RenderOptions): string {
     const t = doc.totals;
     out.push(`- totals line: pass ${t.pass}, fail ${t.fail}, xfail ${t.xfail}, xpass ${t.xpass}, skip ${t.skip}, error ${t.error}`);
   }
-  out.push(...problemLines(doc));
-  if (doc.tests.length > 0) out.push('', ...table(['#', 'test', 'result', 'reason'], testRows(doc.tests)));
-  out.push(...failedTestDetails(doc.tests));
+  append(out, problemLines(doc));
+  if (doc.tests.length > 0) {
+    out.push('');
+    append(out, table(['#', 'test', 'result', 'reason'], testRows(doc.tests)));
+  }
+  append(out, failedTestDetails(doc.tests));
   const output = [...(doc.preamble ?? []), ...(doc.epilogue ?? [])];
   if (output.length > 0) out.push('', 'Output outside test results:', '', ...fenced(lastLines(output, LOG_LINES)));
   return `${out.join('\n')}\n`;

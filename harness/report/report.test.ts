@@ -206,7 +206,8 @@ t.test('TAP of parsed fixtures is read back by tap-parser', async (t) => {
   const expectations: [string, { count: number; fail: number; skip: number; bailout: string | false; todo?: number }][] = [
     ['sea-to-user-no-einj-skip-bailout', { count: 2, fail: 0, skip: 2, bailout: 'Failed to write EINJ entry: No such file or directory (2)' }],
     ['kselftest-runner-wrapped', { count: 4, fail: 2, skip: 0, bailout: false }],
-    ['directives-mixed-case', { count: 11, fail: 6, skip: 2, bailout: false, todo: 2 }],
+    // XPASS is a pass (kselftest's ksft_finished()), so one not ok fewer than the six failing-looking lines.
+    ['directives-mixed-case', { count: 11, fail: 5, skip: 2, bailout: false, todo: 2 }],
     ['skip-all-plan', { count: 0, fail: 0, skip: 0, bailout: false }],
     ['kunit-4-space-nesting', { count: 2, fail: 1, skip: 0, bailout: false }],
     ['tap14-yaml-diagnostics', { count: 2, fail: 1, skip: 1, bailout: false }],

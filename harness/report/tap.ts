@@ -46,8 +46,11 @@ function point(t: KtapTest): { ok: boolean; directive: string } {
     case 'xfail':
       // An expected failure that failed: not a failure, which TAP says with TODO.
       return { ok: false, directive: ` # TODO XFAIL${reason}` };
+    case 'xpass':
+      // An unexpected pass is a pass, as kselftest counts it (ksft_finished()); XPASS stays as a comment.
+      return { ok: true, directive: ` # XPASS${reason}` };
     default:
-      // fail, xpass, timeout, error: failures; the KTAP result goes in the YAML block.
+      // fail, timeout, error: failures; the KTAP result goes in the YAML block.
       return { ok: false, directive: '' };
   }
 }
