@@ -3,12 +3,14 @@
 // repository), and the shared series under ../shared read as `build` reads it. The expensive files (01-06) keep
 // only what needs a kernel or a boot.
 import t from 'tap';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { XMLValidator } from 'fast-xml-parser';
 import { touchedKernelSources } from '../ci/compiler-warnings.js';
+import { documentOutcome } from '../ktap/failures.js';
+import type { KtapDocument } from '../model/ktap.js';
 import { parseMessage, selectSeries, splitMbox } from '../kernel/mbox.js';
 import { loadSeriesInputs } from '../kernel/series.js';
 import { UsageError } from '../util/errors.js';
@@ -38,18 +40,57 @@ async function tinyHistory(): Promise<{ dir: string; commits: string[] }> {
   return { dir, commits };
 }
 
-t.test('parse, every fixture: CLI JSON equals the checked document', async (t) => {
+t.test('parse, every fixture: CLI JSON equals the checked document; exit 1 (and why on stderr) when a test failed or no KTAP was found', async (t) => {
   for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.txt')).sort()) {
     const r = await runCli(['parse', join(FIXTURES, f), '--format', 'json']);
-    t.equal(r.exitCode, 0, `${f}: exit 0`);
-    t.equal(r.stderr, '', `${f}: nothing on standard error`);
-    t.same(JSON.parse(r.stdout), JSON.parse(readFileSync(join(FIXTURES, f.replace(/\.txt$/, '.json')), 'utf8')), f);
+    const doc = JSON.parse(readFileSync(join(FIXTURES, f.replace(/\.txt$/, '.json')), 'utf8')) as KtapDocument;
+    const outcome = documentOutcome(doc).kind;
+    t.equal(r.exitCode, outcome === 'ok' ? 0 : 1, `${f}: ${outcome}`);
+    if (outcome === 'ok') t.equal(r.stderr, '', `${f}: nothing on standard error`);
+    else t.match(r.stderr, outcome === 'no-ktap' ? /^parse: no KTAP output found in / : /^parse: \d+ failures? in /, `${f}: why, on standard error`);
+    t.same(JSON.parse(r.stdout), doc, f);
   }
+});
+
+t.test('parse exit codes: 0 passed, 1 failed or no KTAP, 2 usage and input too large; never 3 on hostile input', async (t) => {
+  const dir = tmp('parse');
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const pass = await runCli(['parse', write('pass.ktap', 'KTAP version 1\n1..2\nok 1 a\nok 2 b # XPASS\n')]);
+  t.equal(pass.exitCode, 0, 'XPASS is a pass');
+  t.equal(pass.stderr, '');
+  const failed = await runCli(['parse', write('fail.ktap', 'KTAP version 1\n1..2\nok 1 a\nnot ok 2 b\n'), '--format', 'json']);
+  t.equal(failed.exitCode, 1);
+  t.match(failed.stderr, /parse: 1 failure in .*fail\.ktap:\n {2}b: fail/);
+  t.equal(JSON.parse(failed.stdout).tests.length, 2, 'the document is still written');
+  const none = await runCli(['parse', write('none.txt', 'Random seed: 0x1\n==== Test Assertion Failure ====\n')]);
+  t.equal(none.exitCode, 1);
+  t.match(none.stderr, /parse: no KTAP output found in .*none\.txt/);
+  const glued = Array.from({ length: 5000 }, (_, i) => `ok ${i + 1} # SKIP message without newline ${i + 1}`).join('');
+  for (const format of ['json', 'human', 'junit', 'tap', 'markdown']) {
+    const r = await runCli(['parse', write('glued.txt', `TAP version 13\n1..5000\n${glued}\n`), '--format', format]);
+    t.equal(r.exitCode, 0, `5,000 results glued on one line, --format ${format}: exit 0`);
+  }
+  const prefixed = await runCli(['parse', write('console.log', '[    0.060000][    T1] KTAP version 1\n[    0.060000][    T1] 1..1\n[    0.060001][    T1] not ok 1 a\n'), '--format', 'json']);
+  t.equal(prefixed.exitCode, 1, 'the result behind the printk caller id is read');
+  t.equal(JSON.parse(prefixed.stdout).version, 'KTAP version 1');
+  // A sparse file: 600 MiB that take no disk.
+  const huge = join(dir, 'huge.txt');
+  writeFileSync(huge, '');
+  truncateSync(huge, 600 * 1024 * 1024);
+  const big = await runCli(['parse', huge]);
+  t.equal(big.exitCode, 2, 'input over the limit: a usage error');
+  t.match(big.stderr, /parse: .*huge\.txt is 629145600 bytes \(600 MiB\), more than parse can read at once: 536870888 bytes/);
+  t.match(big.stderr, /hint: parse it in parts/);
+  const usage = await runCli(['parse']);
+  t.equal(usage.exitCode, 2, 'no FILE: usage');
 });
 
 t.test('parse: junit of a fixture with failures and skips is XML; bad input is exit 2 naming it', async (t) => {
   const r = await runCli(['parse', join(FIXTURES, 'runner-timeout-console-noise.txt'), '--format', 'junit']);
-  t.equal(r.exitCode, 0);
+  t.equal(r.exitCode, 1, 'a test failed');
   t.equal(XMLValidator.validate(r.stdout), true);
   t.match(r.stdout, /<failure/);
   const missing = await runCli(['parse', '/nonexistent/output.ktap']);

@@ -3,6 +3,7 @@
 import { AbortedError, BuildFailedError, ExitCode, SeriesApplyError, SeriesIncompleteError, UsageError } from '../util/errors.js';
 import type { CaseResult, RunVerdict } from '../model/result.js';
 import type { CiVerdict } from '../model/ci.js';
+import type { DocumentOutcome } from '../ktap/failures.js';
 
 /** A run's verdict from its cases: `error` if any case hit an infrastructure problem, else pass only if all met their expectation. */
 export function runVerdictOf(cases: readonly Pick<CaseResult, 'verdict' | 'met'>[]): 'pass' | 'fail' | 'error' {
@@ -71,4 +72,9 @@ const BISECT: Readonly<Record<BisectEnd, number>> = {
 
 export function exitCodeForBisect(end: BisectEnd): number {
   return BISECT[end];
+}
+
+/** `parse`: 0 when KTAP was found and nothing failed; 1 when something failed or no KTAP output was found, as `kunit.py parse`. */
+export function exitCodeForParse(outcome: DocumentOutcome['kind']): number {
+  return outcome === 'ok' ? ExitCode.ok : ExitCode.caseFailed;
 }
