@@ -17,6 +17,7 @@
 // | 06-sea            |   110 s  |   240 s | the same image build when 06 runs alone                     |
 // | 07-cli-cheap      |    30 s  |   120 s | ~35 CLI starts (node + dist/) on a loaded machine           |
 // | 08-image          |    15 s  |   180 s | apt lists and .debs fetched once in a cold cache            |
+// | 09-kunit-fixtures |    17 s  |    60 s | ~25 CLI starts (node + dist/) on a loaded machine           |
 // | 10-sandbox        |   ~230 s |   600 s | three early-failing builds (~15 s) + one incremental build  |
 //
 // A cold QEMU (~450 s) or kernel (~580 s) build is not in any file's budget: `make test` builds them first
@@ -31,5 +32,6 @@ export const E2E_TIMEOUT_MS = {
   '06-sea': 240_000,
   '07-cli-cheap': 120_000,
   '08-image': 180_000,
+  '09-kunit-fixtures': 60_000,
   '10-sandbox': 600_000,
 } as const;
