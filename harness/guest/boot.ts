@@ -1,9 +1,10 @@
 // Booting the L1: QEMU from a profile, the console watched for milestones and crashes, then SSH with the pinned host key.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Context } from '../util/context.js';
 import { AbortedError, HarnessError } from '../util/errors.js';
 import type { GuestProfile } from './profiles.js';
-import { qemuArgs, DEFAULT_QEMU, type Accel, type KvmMode } from './qemu-args.js';
+import { qemuArgs, qemuSandbox, DEFAULT_BIOS, DEFAULT_QEMU, QEMU_SECCOMP, type Accel, type KvmMode } from './qemu-args.js';
+import { bwrapArgs, ensureSandbox, rootUsrLinks } from '../util/sandbox.js';
 import { freePort, isPortClash, startQemu, type QemuProcess } from './qemu.js';
 import { SshSession, type ClientKey } from './ssh.js';
 import type { ConsoleEvent } from './console.js';
@@ -74,6 +75,16 @@ function waitForBoot(ctx: Context, q: QemuProcess, timeoutMs: number): Promise<O
   });
 }
 
+/** bwrap's arguments around QEMU (null with --no-sandbox). */
+async function qemuBwrap(ctx: Context, o: BootOptions, qemuBin: string, args: readonly string[]): Promise<string[] | null> {
+  if (ctx.sandbox === 'off') return null;
+  await ensureSandbox(ctx);
+  const qemu = qemuBin.includes('/') ? resolve(qemuBin) : qemuBin;
+  const bios = o.bios ?? (o.profile.firmware === 'uefi' ? DEFAULT_BIOS : null);
+  const policy = qemuSandbox({ qemu, kernel: o.kernelImage, initrd: o.initrd, bios, accel: o.accel });
+  return bwrapArgs(policy, { file: qemu, args }, await rootUsrLinks());
+}
+
 export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
   const consoleLog = join(o.outDir, 'console.log');
   const qemuBin = o.qemu ?? DEFAULT_QEMU;
@@ -86,7 +97,7 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
     const args = qemuArgs({ profile: o.profile, kernel: o.kernelImage, initrd: o.initrd, accel: o.accel, sshPort: port, kvmMode: o.kvmMode ?? null, append: o.append ?? null, bios: o.bios ?? null });
     o.onCommand?.([qemuBin, ...args]);
     ctx.log.info(`boot: starting the L1 (${o.profile.name}, ${o.accel}${o.kvmMode ? `, kvm-arm.mode=${o.kvmMode}` : ''}), ssh on 127.0.0.1:${port}`);
-    const q = startQemu(ctx, qemuBin, args, consoleLog);
+    const q = startQemu(ctx, qemuBin, args, consoleLog, await qemuBwrap(ctx, o, qemuBin, args));
     const outcome = await waitForBoot(ctx, q, bootTimeoutMs);
     if (outcome.kind === 'exit' && attempt < 5 && isPortClash(q.exit()?.stderr ?? '')) {
       ctx.log.warn(`boot: port ${port} was taken before QEMU bound it; retrying with another`);
@@ -116,7 +127,9 @@ export async function bootGuest(ctx: Context, o: BootOptions): Promise<Guest> {
         command: q.command,
         outputTail: `${ex?.stderr ?? ''}\n${tail}`.trim(),
         logPath: consoleLog,
-        hint: 'see the QEMU error above; `npx sea-harness doctor` checks QEMU and firmware',
+        hint: /-sandbox support is not enabled/.test(ex?.stderr ?? '')
+          ? `this QEMU was built without seccomp, which the harness runs it with (-sandbox ${QEMU_SECCOMP}): use Debian's qemu-system-arm or build with --enable-seccomp`
+          : 'see the QEMU error above; `npx sea-harness doctor` checks QEMU and firmware',
       });
     }
     const deadline = Date.now() + sshTimeoutMs;

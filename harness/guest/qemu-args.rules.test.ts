@@ -1,7 +1,7 @@
 // The exact QEMU command line and kernel command line for the real guest profiles (guests/), option by option.
 import t from 'tap';
 import { loadProfile } from './profiles.js';
-import { DEFAULT_BIOS, KVM_MODES, kernelCommandLine, qemuArgs } from './qemu-args.js';
+import { DEFAULT_BIOS, KVM_MODES, kernelCommandLine, qemuArgs, qemuSandbox } from './qemu-args.js';
 
 const files = { kernel: '/cache/kernels/7.3.4-sea/Image', initrd: '/cache/images/bookworm.cpio.gz', sshPort: 40022 } as const;
 const RAS = loadProfile('virt-ras-nested');
@@ -15,6 +15,7 @@ t.test('virt-ras-nested under TCG: the whole command line', async (t) => {
     '-smp', '2',
     '-m', '3072M',
     '-nodefaults',
+    '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
     '-display', 'none',
     '-monitor', 'none',
     '-serial', 'stdio',
@@ -52,4 +53,16 @@ t.test('the kernel command line', async (t) => {
   t.same(KVM_MODES.map((kvmMode) => kernelCommandLine({ profile: DT, kvmMode }).split(' ').at(-1)), ['kvm-arm.mode=vhe', 'kvm-arm.mode=nvhe', 'kvm-arm.mode=protected', 'kvm-arm.mode=nested']);
   t.equal(kernelCommandLine({ profile: DT, append: 'earlycon' }), 'console=ttyAMA0 panic=-1 hugepagesz=1G hugepages=1 earlycon');
   t.same(RAS.append, ['console=ttyAMA0', 'acpi=force', 'panic=-1', 'hugepagesz=1G', 'hugepages=1'], 'the profile is not changed');
+});
+
+t.test('QEMU\'s sandbox: its binary, kernel, initramfs and firmware read-only when outside /usr, nothing writable, host network, /dev/kvm only under KVM', async (t) => {
+  t.same(qemuSandbox({ qemu: '/cache/qemu-store/k/qemu-system-aarch64', kernel: files.kernel, initrd: files.initrd, bios: DEFAULT_BIOS, accel: 'tcg' }), {
+    purpose: 'QEMU',
+    writable: [],
+    readable: ['/cache/qemu-store/k/qemu-system-aarch64', files.kernel, files.initrd],
+    network: 'host',
+  });
+  const kvm = qemuSandbox({ qemu: 'qemu-system-aarch64', kernel: files.kernel, initrd: files.kernel, bios: '/home/u/QEMU_EFI.fd', accel: 'kvm' });
+  t.same(kvm.readable, [files.kernel, '/home/u/QEMU_EFI.fd'], 'a bare command name (found on PATH in /usr) is not bound; a path given twice is bound once');
+  t.same(kvm.devices, ['/dev/kvm']);
 });

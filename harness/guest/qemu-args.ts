@@ -1,4 +1,6 @@
 // QEMU command line for the L1, assembled from a guest profile and run options; pure, so it is tested on data.
+import { isAbsolute } from 'node:path';
+import type { SandboxPolicy } from '../util/sandbox.js';
 import type { GuestProfile } from './profiles.js';
 
 export type Accel = 'tcg' | 'kvm';
@@ -7,6 +9,11 @@ export const KVM_MODES: readonly KvmMode[] = ['vhe', 'nvhe', 'protected', 'neste
 
 export const DEFAULT_QEMU = 'qemu-system-aarch64';
 export const DEFAULT_BIOS = '/usr/share/qemu-efi-aarch64/QEMU_EFI.fd';
+/**
+ * QEMU's seccomp filter as libvirt sets it: no obsolete system calls, no set*uid, no fork/exec, no scheduler or
+ * resource-limit changes. (QEMU runs as uid 65534 from the start, inside bubblewrap: nothing left to drop.)
+ */
+export const QEMU_SECCOMP = 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny';
 
 export interface QemuArgsInput {
   readonly profile: GuestProfile;
@@ -41,6 +48,7 @@ export function qemuArgs(input: QemuArgsInput): string[] {
     '-smp', String(p.smp),
     '-m', `${p.memoryMiB}M`,
     '-nodefaults',
+    '-sandbox', QEMU_SECCOMP,
     '-display', 'none',
     '-monitor', 'none',
     // The console on QEMU's stdout: the harness reads it live and tees it to console.log.
@@ -62,4 +70,15 @@ export function qemuArgs(input: QemuArgsInput): string[] {
   }
   if (input.gdb) args.push('-s', '-S');
   return args;
+}
+
+/**
+ * What QEMU sees in its bubblewrap sandbox: the system read-only, its own binary, the kernel, the initramfs and
+ * the firmware read-only, nothing writable (the console is its standard output), the host's network (the user-mode
+ * network listens for the SSH forward on 127.0.0.1), /dev/kvm under KVM.
+ */
+export function qemuSandbox(input: { readonly qemu: string; readonly kernel: string; readonly initrd: string; readonly bios?: string | null; readonly accel: Accel }): SandboxPolicy {
+  const outsideUsr = (p: string) => isAbsolute(p) && !p.startsWith('/usr/');
+  const readable = [input.qemu, input.kernel, input.initrd, ...(input.bios ? [input.bios] : [])].filter(outsideUsr);
+  return { purpose: 'QEMU', writable: [], readable: [...new Set(readable)], network: 'host', ...(input.accel === 'kvm' ? { devices: ['/dev/kvm'] } : {}) };
 }

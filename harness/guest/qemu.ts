@@ -2,6 +2,7 @@
 // always reaped (SIGTERM, then SIGKILL) by a teardown registered before anything waits on it.
 import { createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
+import { constants } from 'node:os';
 import { execa, type ResultPromise } from 'execa';
 import type { Context } from '../util/context.js';
 import { ConsoleWatcher } from './console.js';
@@ -40,11 +41,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function startQemu(ctx: Context, qemu: string, args: readonly string[], consoleLogPath: string): QemuProcess {
+/**
+ * Start QEMU; with `bwrap` (bwrap's arguments around the same command, util/sandbox.ts), inside its sandbox:
+ * `command` stays QEMU's own command line either way.
+ */
+export function startQemu(ctx: Context, qemu: string, args: readonly string[], consoleLogPath: string, bwrap: readonly string[] | null = null): QemuProcess {
   const startedAt = Date.now();
   const watcher = new ConsoleWatcher(startedAt);
   const log = createWriteStream(consoleLogPath, { flags: 'a' });
-  const child: ResultPromise = execa(qemu, args, {
+  const child: ResultPromise = execa(bwrap ? 'bwrap' : qemu, bwrap ?? args, {
     reject: false,
     stdin: 'ignore',
     buffer: { stdout: false, stderr: true },
@@ -62,7 +67,9 @@ export function startQemu(ctx: Context, qemu: string, args: readonly string[], c
   const exited = child.then((r) => {
     watcher.end();
     log.end();
-    exitInfo = { code: r.exitCode ?? null, signal: r.signal ?? null, stderr: String(r.stderr ?? ''), requested };
+    // bwrap reports a child killed by a signal as exit 128 + the signal's number: name the signal, as without it.
+    const viaBwrap = bwrap !== null && r.exitCode !== undefined && r.signal === undefined ? signalFromShellCode(r.exitCode) : null;
+    exitInfo = viaBwrap ? { code: null, signal: viaBwrap, stderr: String(r.stderr ?? ''), requested } : { code: r.exitCode ?? null, signal: r.signal ?? null, stderr: String(r.stderr ?? ''), requested };
     return exitInfo;
   });
   const kill = async (): Promise<QemuExit> => {
@@ -89,6 +96,12 @@ export function startQemu(ctx: Context, qemu: string, args: readonly string[], c
     exit: () => exitInfo,
     stop,
   };
+}
+
+/** The signal a wrapper's exit code 128 + N stands for (null for other codes). Pure. */
+export function signalFromShellCode(code: number): string | null {
+  if (code <= 128 || code > 128 + 64) return null;
+  return Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] ?? null;
 }
 
 /** QEMU's message when the forwarded port was taken between freePort() and its bind. */

@@ -20,10 +20,13 @@ export function spawnCli(args: readonly string[]): ResultPromise {
   return execa('node', [CLI, ...args], { reject: false, stdin: 'ignore', buffer: true, all: false });
 }
 
-/** PIDs of qemu-system-aarch64 processes whose command line mentions `needle` (e.g. a test's out dir). */
+/**
+ * PIDs of qemu-system-aarch64 processes whose command line mentions `needle` (e.g. a test's out dir): QEMU itself,
+ * not the bubblewrap processes around it (their command lines name QEMU too, but start with bwrap).
+ */
 export function qemuPids(needle: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', `qemu-system-aarch64.*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`], { encoding: 'utf8' })
+    return execFileSync('pgrep', ['-f', `^(\\S*/)?qemu-system-aarch64 .*${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
       .map(Number);

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Context } from './context.js';
 import { AbortedError, HarnessError, type Stage, tailLines } from './errors.js';
-import { bwrapArgs, policyProblems, rootUsrLinks, type SandboxPolicy } from './sandbox.js';
+import { bwrapArgs, ensureSandbox, policyProblems, rootUsrLinks, type SandboxPolicy } from './sandbox.js';
 
 export interface ExecOptions {
   readonly stage: Stage;
@@ -105,27 +105,12 @@ export async function run(ctx: Context, file: string, args: readonly string[], o
   return out;
 }
 
-let usable: Promise<void> | undefined;
-
-/** Check once per process that bubblewrap runs here, then give bwrap's arguments for the command. */
+/** bwrap's arguments for the command, once the policy is checked and bubblewrap is known to work here. */
 async function sandboxed(ctx: Context, policy: SandboxPolicy, command: { file: string; args: readonly string[]; cwd?: string; env?: Record<string, string | undefined> }): Promise<string[]> {
   const problems = policyProblems(policy);
   if (problems.length > 0) throw new HarnessError(`bad sandbox policy: ${problems.join('; ')}`, { stage: 'setup' });
-  usable ??= probeBubblewrap(ctx);
-  await usable;
+  await ensureSandbox(ctx);
   return bwrapArgs(policy, command, await rootUsrLinks());
-}
-
-async function probeBubblewrap(ctx: Context): Promise<void> {
-  // The same namespaces and mounts as every sandboxed command, around `true`.
-  const args = bwrapArgs({ purpose: 'probe', writable: [] }, { file: 'true', args: [] }, await rootUsrLinks());
-  const r = await execa('bwrap', args, { reject: false, cancelSignal: ctx.signal });
-  if (r.exitCode === 0) return;
-  const why = r.failed && /ENOENT/.test(String(r.message)) ? 'bwrap is not installed' : `bwrap cannot make its namespaces here: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`;
-  throw new HarnessError(`the build sandbox is not usable: ${why}`, {
-    stage: 'setup',
-    hint: 'install bubblewrap (`make setup`, or `npx sea-harness doctor --install`); on a host without user namespaces pass --no-sandbox (the series\' code then runs unconfined, and the report says so)',
-  });
 }
 
 /** Run and return trimmed stdout; throws on failure. */

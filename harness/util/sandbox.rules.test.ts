@@ -75,3 +75,12 @@ t.test('the report line says plainly when the build was not confined', async (t)
     'bubblewrap 0.8.0: uid 65534, no network, writable: kernel work tree; read-only: /usr',
   );
 });
+
+t.test('QEMU\'s policy: the host network kept (the SSH forward), /dev/kvm passed through, nothing writable', async (t) => {
+  const args = bwrapArgs({ purpose: 'QEMU', writable: [], readable: ['/c/store/Image'], network: 'host', devices: ['/dev/kvm'] }, { file: '/c/q/qemu-system-aarch64', args: ['-M', 'virt'] }, LINKS);
+  t.equal(args[9], '--share-net', 'right after the namespaces');
+  t.same(bound(args, '--dev-bind'), ['/dev/kvm -> /dev/kvm']);
+  t.ok(args.indexOf('--dev-bind') > args.indexOf('--dev'), 'after the fresh /dev');
+  t.same(bound(args, '--bind'), []);
+  t.notOk(bwrapArgs(WS, { file: 'make', args: [] }, LINKS).includes('--share-net'), 'a build keeps no network');
+});

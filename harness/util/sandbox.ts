@@ -4,6 +4,9 @@
 // the rest of the cache) is simply not there.
 import { readdir, readlink } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
+import { execa } from 'execa';
+import type { Context } from './context.js';
+import { HarnessError } from './errors.js';
 
 /** `bubblewrap` (the default) or `off` (`--no-sandbox`, for hosts without user namespaces). */
 export type SandboxMode = 'bubblewrap' | 'off';
@@ -18,6 +21,10 @@ export interface SandboxPolicy {
   readonly readable?: readonly string[];
   /** Parts of a writable directory that stay read-only (the workspace's .git: a series must not rewrite the base). */
   readonly readOnlyWithin?: readonly string[];
+  /** `host`: keep the host's network namespace (QEMU's user-mode network listens for the SSH forward). Default none. */
+  readonly network?: 'none' | 'host';
+  /** Device nodes passed through (/dev/kvm for QEMU under KVM). */
+  readonly devices?: readonly string[];
 }
 
 /** The uid and gid the command runs as inside (nobody/nogroup). */
@@ -66,9 +73,11 @@ export interface SandboxedCommand {
  */
 export function bwrapArgs(policy: SandboxPolicy, command: SandboxedCommand, rootLinks: ReadonlyArray<readonly [string, string]>): string[] {
   const args = ['--unshare-all', '--die-with-parent', '--new-session', '--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', 'sandbox'];
+  if (policy.network === 'host') args.push('--share-net');
   for (const dir of SYSTEM_READ_ONLY) args.push('--ro-bind', dir, dir);
   for (const [link, target] of rootLinks) args.push('--symlink', target, link);
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  for (const dev of policy.devices ?? []) args.push('--dev-bind', dev, dev);
   for (const path of policy.readable ?? []) args.push('--ro-bind', path, path);
   for (const dir of policy.writable) args.push('--bind', dir, dir);
   for (const path of policy.readOnlyWithin ?? []) args.push('--ro-bind', path, path);
@@ -103,4 +112,21 @@ export function rootUsrLinks(): Promise<Array<[string, string]>> {
     return out;
   })();
   return links;
+}
+
+let usable: Promise<void> | undefined;
+
+/** Check, once per process, that bubblewrap makes its namespaces here: the same mounts as every sandboxed command, around `true`. */
+export function ensureSandbox(ctx: Context): Promise<void> {
+  usable ??= (async () => {
+    const args = bwrapArgs({ purpose: 'probe', writable: [] }, { file: 'true', args: [] }, await rootUsrLinks());
+    const r = await execa('bwrap', args, { reject: false, cancelSignal: ctx.signal });
+    if (r.exitCode === 0) return;
+    const why = (r as { code?: string }).code === 'ENOENT' ? 'bwrap is not installed' : `bwrap cannot make its namespaces here: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`;
+    throw new HarnessError(`the sandbox is not usable: ${why}`, {
+      stage: 'setup',
+      hint: 'install bubblewrap (`make setup`, or `npx sea-harness doctor --install`); on a host without user namespaces pass --no-sandbox (the tree\'s and the series\' code and QEMU then run unconfined, and the report says so)',
+    });
+  })();
+  return usable;
 }
