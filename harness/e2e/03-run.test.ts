@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { XMLValidator } from 'fast-xml-parser';
 import { qemuPids, runCli, timed } from '../test-support/cli.js';
+import { freePort } from '../guest/qemu.js';
 import { BREAK_IABT_PATCH, HANG_PATCH, SERIES_MBOX } from '../test-support/paths.js';
 import type { RunResult } from '../model/result.js';
 import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
@@ -43,7 +44,7 @@ t.test('run --series: inject_iabt pass (with its note), external_aborts pass, se
   // worked out once: the old pipeline applied it twice on a store miss and computed the config up to three times.
   t.ok((result.kernel.work?.seriesApplications ?? 99) <= 1, `series applied ${result.kernel.work?.seriesApplications} time(s)`);
   t.equal(result.kernel.work?.configComputations, 1, 'the kernel config worked out once');
-  for (const f of ['result.json', 'junit.xml', 'results.tap', 'summary.md', 'console.log', 'build.log', 'config', 'qemu-cmdline.txt', 'Image', 'System.map', 'initramfs.cpio.gz', 'id_ed25519', 'repro.sh', 'inject_iabt.ktap', 'inject_iabt.stderr', 'sea_to_user.ktap', 'external_aborts.ktap', 'inject_iabt']) {
+  for (const f of ['result.json', 'junit.xml', 'results.tap', 'summary.md', 'console.log', 'build.log', 'config', 'qemu-cmdline.txt', 'Image', 'System.map', 'initramfs.cpio.gz', 'vmlinux', 'id_ed25519', 'repro.sh', 'inject_iabt.ktap', 'inject_iabt.stderr', 'sea_to_user.ktap', 'external_aborts.ktap', 'inject_iabt']) {
     t.ok(existsSync(join(dir, f)), `${f} written`);
   }
   t.equal(XMLValidator.validate(readFileSync(join(dir, 'junit.xml'), 'utf8')), true, 'junit.xml is XML');
@@ -60,6 +61,25 @@ t.test('run --series: inject_iabt pass (with its note), external_aborts pass, se
   t.match(String(repro.stdout), /From guest: Guest SEA esr_el1=/);
   t.notMatch(String(repro.stdout), /==== sea_to_user/, 'only the named case');
   t.same(qemuPids(dir), [], 'repro.sh left no QEMU');
+
+  // repro.sh --gdb: QEMU waits with its gdb stub; gdb-multiarch on the bundled vmlinux stops the L1 in kvm_arm_init
+  // and backtraces it; after `detach` the L1 boots on, and the script (no terminal: its shell ends) stops QEMU.
+  const gdbPort = await freePort();
+  const tg = Date.now();
+  const waiting = execa(join(dir, 'repro.sh'), ['--gdb'], { reject: false, timeout: 300_000, stdin: 'ignore', env: { GDBPORT: String(gdbPort) } });
+  const gdb = await execa(
+    'gdb-multiarch',
+    ['-q', '-batch', '-nx', join(dir, 'vmlinux'), '-ex', 'set pagination off', '-ex', 'set tcp connect-timeout 60', '-ex', `target remote 127.0.0.1:${gdbPort}`, '-ex', 'break kvm_arm_init', '-ex', 'continue', '-ex', 'bt', '-ex', 'detach'],
+    { reject: false, timeout: 240_000, stdin: 'ignore' },
+  );
+  const script = await waiting;
+  timed(t, 'repro.sh --gdb with a backtrace', Date.now() - tg);
+  t.match(String(script.stderr), new RegExp(`QEMU waits for gdb on 127\\.0\\.0\\.1:${gdbPort}`), 'the script names the stub');
+  t.match(String(script.stderr), /gdb-multiarch '.*\/vmlinux' -ex 'target remote/, 'and the gdb command, on the bundled vmlinux');
+  t.match(String(gdb.stdout), /Breakpoint 1, 0x[0-9a-f]+ in kvm_arm_init \(\)/, 'gdb stopped the L1 in kvm_arm_init', { gdb: `${gdb.stdout}\n${gdb.stderr}` });
+  t.match(String(gdb.stdout), /#1 +0x[0-9a-f]+ in do_one_initcall \(\)/, 'the backtrace names the caller');
+  t.match(String(gdb.stdout), /in kernel_init \(\)/);
+  t.same(qemuPids(dir), [], 'repro.sh --gdb left no QEMU');
 });
 
 t.test('a kernel that accepts DABT+IABT together: inject_iabt fails on its host-side assertion, exit 1', async (t) => {

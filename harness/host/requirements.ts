@@ -32,6 +32,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'bwrap', probe: { command: 'bwrap', versionArgs: ['--version'] }, package: 'bubblewrap', why: 'the sandbox the tree\'s and the series\' code runs in: kernel config and build, headers, selftests, checkpatch, W=1 (util/sandbox.ts)' },
   { name: 'dpkg-deb', probe: { command: 'dpkg-deb', versionArgs: ['--version'] }, package: 'dpkg', why: 'unpacks Debian packages for the source and the guest image' },
   { name: 'dropbearkey', probe: { command: 'dropbearkey' }, package: 'dropbear-bin', why: 'makes the guest\'s SSH host key on the host' },
+  { name: 'gdb-multiarch', probe: { command: 'gdb-multiarch', versionArgs: ['--version'] }, package: 'gdb-multiarch', why: 'attaches to the L1 through QEMU\'s gdb stub (repro.sh --gdb, and the test that backtraces the L1)' },
   { name: 'ssh', probe: { command: 'ssh', versionArgs: ['-V'] }, package: 'openssh-client', why: 'repro.sh reaches the L1 with plain OpenSSH' },
   { name: 'qemu-system-aarch64', probe: { command: 'qemu-system-aarch64', versionArgs: ['--version'] }, package: 'qemu-system-arm', target: 'bookworm-backports', why: 'boots the L1 (10.x from bookworm-backports; 7.2 works too)' },
   // Building the project's QEMU (qemu/): a minimal aarch64-softmmu build needs these and nothing else.
@@ -45,6 +46,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'glib headers', probe: { file: '/usr/include/glib-2.0/glib.h' }, package: 'libglib2.0-dev', why: 'builds the project\'s QEMU' },
   { name: 'zlib headers', probe: { file: '/usr/include/zlib.h' }, package: 'zlib1g-dev', why: 'builds the project\'s QEMU' },
   { name: 'libfdt headers', probe: { file: '/usr/include/libfdt.h' }, package: 'libfdt-dev', why: 'the virt machine builds its device tree with libfdt' },
+  { name: 'libseccomp headers', probe: { file: '/usr/include/seccomp.h' }, package: 'libseccomp-dev', why: 'the project\'s QEMU runs with -sandbox on (its seccomp filter), which needs --enable-seccomp' },
   { name: 'libslirp headers', probe: { file: '/usr/include/slirp/libslirp.h' }, package: 'libslirp-dev', why: '-netdev user (the SSH forward) in the project\'s QEMU' },
   { name: 'UEFI firmware', probe: { file: '/usr/share/qemu-efi-aarch64/QEMU_EFI.fd' }, package: 'qemu-efi-aarch64', why: 'ACPI (and ras=on\'s HEST) only reach the kernel through UEFI' },
 ];

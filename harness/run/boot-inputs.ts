@@ -1,6 +1,6 @@
 // What a boot needs besides the profile: the kernel Image, the initrd (cached base image + this run's overlay
 // with the client key and case binaries) and the keys, all placed in the artifact directory.
-import { copyFile, writeFile } from 'node:fs/promises';
+import { access, copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import type { CaseDefinition } from '../catalog/cases.js';
@@ -39,5 +39,14 @@ export async function prepareBootInputs(ctx: Context, kernel: KernelForRun, case
   await copyFile(kernel.kernel.image, image);
   await copyFile(kernel.kernel.systemMap, join(outDir, 'System.map'));
   await copyFile(kernel.kernel.config, join(outDir, 'config'));
+  // For repro.sh --gdb: the kernel's symbols (a copy: the store's files must not change through a run's directory).
+  if (kernel.kernel.vmlinux && (await exists(kernel.kernel.vmlinux))) await copyFile(kernel.kernel.vmlinux, join(outDir, 'vmlinux'));
   return { image, initrd, base, clientKey, binaries, present };
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
