@@ -173,3 +173,10 @@ t.test('runs compared by the names asked for', async (t) => {
   t.same(compareCase('x', null, null).notes, []);
   t.same(cmp[0]!.newWarnings, []);
 });
+
+t.test('an XPASS is good, as kselftest counts it: xpass -> fail is a regression, fail -> xpass a fix', async (t) => {
+  const tree = (result: string): CaseResult => ({ name: 'c', ktap: { tests: [{ name: 'x', number: 1, result, reason: null, subtests: [] }] } }) as unknown as CaseResult;
+  t.same(compareSubtests(tree('xpass'), tree('fail')).map((c) => c.change), ['regressed']);
+  t.same(compareSubtests(tree('fail'), tree('xpass')).map((c) => c.change), ['fixed']);
+  t.same(compareSubtests(null, tree('xpass')).map((c) => c.change), ['new']);
+});

@@ -25,7 +25,8 @@ export function compareSubtests(base: CaseResult | null, series: CaseResult | nu
   const b = flattenSubtests(base);
   const s = flattenSubtests(series);
   const changes: SubtestChange[] = [];
-  const good = (r: string) => r === 'pass' || r === 'skip' || r === 'xfail';
+  // XPASS is a pass, as kselftest counts it (report/outcome.ts).
+  const good = (r: string) => r === 'pass' || r === 'skip' || r === 'xfail' || r === 'xpass';
   for (const name of new Set([...b.keys(), ...s.keys()])) {
     const x = b.get(name) ?? null;
     const y = s.get(name) ?? null;
