@@ -1,7 +1,7 @@
 // Kernel stage end to end: Debian's 7.3 source, the series as an incremental rebuild in the one build
 // directory, store hits without make, and the error paths (apply, compile, kconfig), with the real CLI.
 import t, { type Test } from 'tap';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,29 @@ t.test('a thread-shaped mbox resolves to the same three patches (and the same tr
   const thread = await build(t, 'series from a thread mbox', ['--series', join(ROOT, 'harness', 'kernel', 'fixtures', 'thread-two-versions-with-reply.mbox')]);
   t.equal(thread.doc.source.tree, plain.doc.source.tree, 'same source tree');
   t.same(thread.doc.source.series.map((p) => p.messageId), ['20261125-v2-1-iabt@example.org', '20261125-v2-2-iabt@example.org', '20261125-v2-3-iabt@example.org']);
+});
+
+/** The series with every Subject (folded lines joined) RFC 2047-encoded whole, base64 for the patches, Q for the cover. */
+function encodedSeries(text: string): string {
+  return text.replace(/^Subject: (.*(?:\n[ \t].*)*)/gm, (_m, folded: string) => {
+    const subject = folded.replace(/\n[ \t]+/g, ' ');
+    if (/ 0\/\d+\]/.test(subject)) return `Subject: =?UTF-8?Q?${subject.replace(/[^A-Za-z0-9]/g, (c) => `=${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}?=`;
+    return `Subject: =?UTF-8?B?${Buffer.from(subject, 'utf8').toString('base64')}?=`;
+  });
+}
+
+t.test('a series whose Subjects are RFC 2047-encoded whole applies as the same three patches, to the same tree', async (t) => {
+  const plain = await build(t, 'series from the plain mbox', ['--series', SERIES_MBOX]);
+  const dir = out();
+  const path = join(dir, 'encoded-subjects.mbox');
+  const encoded = encodedSeries(readFileSync(SERIES_MBOX, 'utf8'));
+  t.equal((encoded.match(/^Subject: =\?UTF-8\?B\?/gm) ?? []).length, 3, 'three patch subjects encoded');
+  writeFileSync(path, encoded);
+  const enc = await build(t, 'series with encoded subjects', ['--series', path]);
+  t.equal(enc.doc.source.tree, plain.doc.source.tree, 'the same tree: the patches applied');
+  t.same(enc.doc.source.series.map((p) => p.subject), plain.doc.source.series.map((p) => p.subject), 'titles decoded as the plain mbox has them');
+  t.same(enc.doc.source.series.map((p) => p.applied), [true, true, true]);
+  t.match(enc.doc.source.series[0]!.subject, /Set FnV for VCPU when FAR_EL2 is invalid/);
 });
 
 t.test('a series that does not apply: exit 5, the patch named', async (t) => {
