@@ -208,8 +208,12 @@ t.test('the shared series with its 2/3 taken out: exit 5 naming the gap before a
     t.notOk(existsSync(out), `${command}: refused before any work (no --out written)`);
     t.ok(r.durationMs < 20_000, `${command}: at once (${r.durationMs} ms), no kernel source needed`);
   }
-  const { dir: tree } = await tinyHistory();
+  const { dir: tree, commits } = await tinyHistory();
   const step = await runCli(['bisect-step', '--kernel', tree, '--case', 'inject_iabt', '--series', gapped, '--out', join(dir, 'step')]);
   t.equal(step.exitCode, 125, 'bisect-step: skip, as for a series that does not apply');
   t.match(step.stderr, /series v2 is missing patch 2\/3[^]*bisect-step: skip \(exit 125\)/);
+  const [first] = commits;
+  const bisect = await runCli(['bisect', '--kernel', tree, '--good', first!, '--bad', 'main', '--case', 'inject_iabt', '--series', gapped, '--out', join(dir, 'bisect')]);
+  t.equal(bisect.exitCode, 2, 'bisect: the user\'s input to fix before any step, exit 2 (bisect has no exit 5)');
+  t.match(bisect.stderr, /series v2 is missing patch 2\/3/);
 });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { bisect } from '../../bisect/bisect.js';
 import { checkGitTree, isAncestor, resolveCommit } from '../../bisect/commits.js';
 import { renderBisectHuman } from '../../bisect/report.js';
-import { UsageError } from '../../util/errors.js';
+import { SeriesIncompleteError, UsageError } from '../../util/errors.js';
 import { cliPath } from '../../util/project.js';
 import { COMMON_OUTPUT, int, parseCommand, str, type CommandSpec } from '../options.js';
 import { STEP_OPTIONS, forwardedArgs, stepFromOptions } from '../bisect-options.js';
@@ -43,7 +43,10 @@ export const main: CommandMain = async (rt, argv) => {
   const bad = await resolveCommit(rt.ctx, kernelDir, badRev, '--bad');
   if (good === bad) throw new UsageError(`--good ${goodRev} and --bad ${badRev} are the same commit`);
   if (!(await isAncestor(rt.ctx, kernelDir, good, bad))) throw new UsageError(`--good ${goodRev} is not an ancestor of --bad ${badRev}`, 'bisect looks for the first bad commit after a good one: give a good revision older than the bad one');
-  const step = await stepFromOptions(values, rt.log);
+  // A series missing patches is the user's input to fix before any step: exit 2 (bisect has no 5; DESIGN.md).
+  const step = await stepFromOptions(values, rt.log).catch((err: unknown) => {
+    throw err instanceof SeriesIncompleteError ? new UsageError(err.message, err.hint) : err;
+  });
   const confirm = int(values, 'confirm', 0) ?? 2;
   const outDir = resolve(str(values, 'out') ?? `sea-out/bisect-${new Date().toISOString().replace(/[:.]/g, '-')}`);
   const stepCommand = [process.execPath, cliPath(), 'bisect-step', '--kernel', kernelDir, '--step-root', outDir, '--phase', 'bisect', ...forwardedArgs(values, (p) => resolve(p))];
