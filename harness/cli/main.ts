@@ -68,6 +68,13 @@ async function main(argv: string[]): Promise<number> {
   return runCommand(mod.main, rest, { verbose, sandbox, ...(deadline && Number.isFinite(deadline) && deadline > 0 ? { deadlineSeconds: deadline } : {}) });
 }
 
+// A reader that goes away (`parse big.log | head`) is not a harness error: end as a Unix filter does when
+// SIGPIPE kills it (128 + 13), without a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(141);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

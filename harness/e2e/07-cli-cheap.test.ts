@@ -88,6 +88,14 @@ t.test('parse exit codes: 0 passed, 1 failed or no KTAP, 2 usage and input too l
   t.equal(usage.exitCode, 2, 'no FILE: usage');
 });
 
+t.test('parse into a reader that goes away (| head): ends as a filter killed by SIGPIPE would (141), no stack trace', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'sea-e2e-epipe-')), 'many.ktap');
+  writeFileSync(file, ['KTAP version 1', '1..20000', ...Array.from({ length: 20_000 }, (_, i) => `ok ${i + 1} - t${i + 1}`)].join('\n') + '\n');
+  const r = await execa('bash', ['-o', 'pipefail', '-c', `node "$1" parse "$2" --format json | head -c 100 > /dev/null`, 'sh', join(ROOT, 'bin', 'sea-harness.js'), file], { reject: false });
+  t.equal(r.exitCode, 141, 'the pipeline\'s status is parse\'s 141');
+  t.notMatch(String(r.stderr), /EPIPE|at .*\.js:\d+/, 'no error report');
+});
+
 t.test('parse: junit of a fixture with failures and skips is XML; bad input is exit 2 naming it', async (t) => {
   const r = await runCli(['parse', join(FIXTURES, 'runner-timeout-console-noise.txt'), '--format', 'junit']);
   t.equal(r.exitCode, 1, 'a test failed');
