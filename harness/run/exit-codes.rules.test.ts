@@ -1,6 +1,7 @@
 // The one mapping to DESIGN.md's exit codes, row by row: run and ci verdicts, errors, and a run stopped by an error.
 import t from 'tap';
 import { exitCodeForCi, exitCodeForError, exitCodeForRun, exitCodeForRunOutcome, runVerdictOf } from './exit-codes.js';
+import { exitCodeForParse } from './exit-codes.js';
 import { AbortedError, BuildFailedError, HarnessError, SeriesApplyError, SeriesIncompleteError, UsageError } from '../util/errors.js';
 
 /** The three default cases as a run on the default profile reports them. */
@@ -58,4 +59,10 @@ t.test('a run stopped by an error', async (t) => {
   t.equal(exitCodeForRunOutcome('fail', new UsageError('x')), 1, 'only an error verdict takes the code of what stopped it');
   t.equal(exitCodeForRunOutcome('build-failed', new BuildFailedError('no', { stage: 'build' })), 4);
   t.equal(exitCodeForRunOutcome('pass', null), 0);
+});
+
+t.test('parse: 0 only when KTAP was found and nothing failed; a failure and no KTAP at all are both 1', async (t) => {
+  t.equal(exitCodeForParse('ok'), 0);
+  t.equal(exitCodeForParse('failed'), 1);
+  t.equal(exitCodeForParse('no-ktap'), 1);
 });

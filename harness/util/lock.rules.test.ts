@@ -202,3 +202,40 @@ t.test('without flock(1): an error naming util-linux, and the file closed', asyn
   t.match((err as HarnessError).hint, /util-linux/);
   t.same(openers(lock), []);
 });
+
+/** A directory holding a `flock` that does `script` (a stand-in for a broken util-linux, put first on PATH). */
+function fakeFlock(t: Test, script: string): void {
+  const bin = mkdtempSync(join(tmpdir(), 'sea-fake-flock-'));
+  writeFileSync(join(bin, 'flock'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  t.teardown(() => {
+    process.env.PATH = path;
+    rmSync(bin, { recursive: true, force: true });
+  });
+}
+
+t.test('flock(1) failing (not "busy"): an error with its exit code and its message, and the file closed', async (t) => {
+  const { ctx, lock } = setup(t);
+  fakeFlock(t, 'echo "flock: 3: Bad file descriptor" >&2; exit 1');
+  const err = await withLock(ctx, lock, 'workspace', async () => 'never').catch((e: unknown) => e);
+  t.type(err, HarnessError);
+  t.equal((err as HarnessError).message, 'flock(1) failed with exit 1 while taking a lock');
+  t.same((err as HarnessError).command, ['flock', '-x', '-n', '-E', '75', '3']);
+  t.match((err as HarnessError).outputTail, /flock: 3: Bad file descriptor/);
+  t.same(openers(lock), []);
+});
+
+t.test('flock(1) killed by a signal nobody sent on purpose: an error naming the signal, not "interrupted"', async (t) => {
+  const { ctx, lock } = setup(t);
+  fakeFlock(t, 'kill -TERM $$');
+  const err = await withLock(ctx, lock, 'workspace', async () => 'never').catch((e: unknown) => e);
+  t.type(err, HarnessError);
+  t.notOk(err instanceof AbortedError);
+  t.equal((err as HarnessError).message, 'flock(1) failed with signal SIGTERM while taking a lock');
+});
+
+t.test('a holder line is read only from its start: text with digits in the middle names no one', async (t) => {
+  t.equal(describeHolder('pid=42 since sea-harness ci'), 'another process (it has not written its name yet)');
+  t.equal(describeHolder('42 2026-12-05T08:00:00.000Z sea-harness ci'), 'pid 42 (sea-harness ci) since 2026-12-05T08:00:00.000Z');
+});
