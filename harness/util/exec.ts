@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { Context } from './context.js';
 import { AbortedError, HarnessError, type Stage, tailLines } from './errors.js';
-import { bwrapArgs, ensureSandbox, policyProblems, rootUsrLinks, type SandboxPolicy } from './sandbox.js';
+import { SANDBOX_BASE_ENV, bwrapArgs, ensureSandbox, policyProblems, rootUsrLinks, type SandboxPolicy } from './sandbox.js';
 
 export interface ExecOptions {
   readonly stage: Stage;
@@ -51,10 +51,14 @@ export async function run(ctx: Context, file: string, args: readonly string[], o
     log = createWriteStream(options.logPath, { flags: 'a' });
     log.write(`$ ${command.join(' ')}${confined ? `  # in the sandbox (${options.sandbox!.purpose})` : ''}\n`);
   }
+  // Unconfined (--no-sandbox), a step with a sandbox policy still gets the sandbox's environment, not the
+  // harness's: the tree's code sees the same variables either way, and kconfig (whose auto.conf.cmd records the
+  // environment it read) does not resync when a workspace switches between the two modes.
+  const plain = options.sandbox && !confined;
   const child: ResultPromise = execa(confined ? 'bwrap' : file, confined ?? args, {
     cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
+    env: plain ? { ...SANDBOX_BASE_ENV, ...options.env } : options.env,
+    extendEnv: !plain,
     reject: false,
     all: true,
     buffer: options.buffer ?? true,
