@@ -1,6 +1,6 @@
 // What a boot needs besides the profile: the kernel Image, the initrd (cached base image + this run's overlay
 // with the client key and case binaries) and the keys, all placed in the artifact directory.
-import { access, copyFile, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import type { CaseDefinition } from '../catalog/cases.js';
@@ -40,13 +40,11 @@ export async function prepareBootInputs(ctx: Context, kernel: KernelForRun, case
   await copyFile(kernel.kernel.systemMap, join(outDir, 'System.map'));
   await copyFile(kernel.kernel.config, join(outDir, 'config'));
   // For repro.sh --gdb: the kernel's symbols (a copy: the store's files must not change through a run's directory).
-  if (kernel.kernel.vmlinux && (await exists(kernel.kernel.vmlinux))) await copyFile(kernel.kernel.vmlinux, join(outDir, 'vmlinux'));
+  // A prebuilt directory may have none: then there is nothing to copy.
+  if (kernel.kernel.vmlinux) {
+    await copyFile(kernel.kernel.vmlinux, join(outDir, 'vmlinux')).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
   return { image, initrd, base, clientKey, binaries, present };
-}
-
-function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
