@@ -30,6 +30,13 @@ const mutate = [
   'harness/guest/console.ts',
   'harness/run/exit-codes.ts',
   'harness/util/lock.ts',
+  'harness/coverage/plan.ts',
+  'harness/coverage/blame.ts',
+  'harness/coverage/gcov-json.ts',
+  'harness/coverage/attribute.ts',
+  'harness/coverage/text.ts',
+  'harness/coverage/lcov.ts',
+  'harness/coverage/counter-dump.ts',
 ];
 
 // The unit tests that judge the mutants: the test files listed in tsconfig.mutation-tests.json (every
