@@ -1,5 +1,5 @@
 // `make bench`: every benchmark, printed as a table and written as JSON (bench/results/latest.json).
-// BENCH=ktap,qemu,boot,sandbox,kernel selects entries (sandbox: ~8 min in the default cache); qemu does two cold QEMU builds (~20 min on 2 cores), kernel two
+// BENCH=ktap,qemu,boot,sandbox,coverage,kernel selects entries (sandbox: ~8 min in the default cache; coverage ~10 min); qemu does two cold QEMU builds (~20 min on 2 cores), kernel two
 // cold kernel builds and a cold run that also builds QEMU (~45 min).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +9,10 @@ import { benchKernel } from './kernel.js';
 import { benchKtap } from './ktap.js';
 import { benchQemu } from './qemu.js';
 import { benchSandbox } from './sandbox.js';
+import { benchCoverage } from './coverage.js';
 import type { BenchEntry } from './types.js';
 
-const SUITES: Record<string, () => Promise<BenchEntry[]>> = { ktap: benchKtap, qemu: benchQemu, boot: benchBoot, sandbox: benchSandbox, kernel: benchKernel };
+const SUITES: Record<string, () => Promise<BenchEntry[]>> = { ktap: benchKtap, qemu: benchQemu, boot: benchBoot, sandbox: benchSandbox, coverage: benchCoverage, kernel: benchKernel };
 
 async function main(): Promise<void> {
   const chosen = (process.env.BENCH ?? Object.keys(SUITES).join(',')).split(',').filter(Boolean);

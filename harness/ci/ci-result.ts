@@ -58,6 +58,8 @@ export async function finishCi(outDir: string, e: CiEvidence, verdict: CiVerdict
       ...(sandboxOf(e) ? { sandbox: sandboxOf(e) } : {}),
     },
     reason: null,
+    ...(e.seriesRun?.coverage ? { coverage: e.seriesRun.coverage } : {}),
+    ...(e.seriesRun?.coverageError ? { coverageError: e.seriesRun.coverageError } : {}),
     timings: { totalMs: Date.now() - e.startedAt },
     ...fields,
   };

@@ -24,6 +24,8 @@ export interface CiPlan {
   readonly perPatch: boolean;
   /** Run the base even when its results are in the cache. */
   readonly freshBase: boolean;
+  /** Patch coverage on the series side (the base side never needs it). */
+  readonly coverage: boolean;
   readonly outDir: string;
 }
 

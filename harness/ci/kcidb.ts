@@ -57,7 +57,8 @@ export function toKcidb(ci: CiResult, series: RunResult | null, opts: { patches:
     comment: `${ci.base.source} + ${ci.apply.length} patch(es): ${ci.apply[0]?.subject ?? ''}`,
     start_time: opts.startTime,
     valid: ci.apply.every((p) => p.applied),
-    misc: { sea_harness_verdict: ci.verdict },
+    // KCIDB I/O 4.3 has no coverage fields: the per-patch figures ride in misc, which the schema leaves free.
+    misc: { sea_harness_verdict: ci.verdict, ...(ci.coverage ? { patch_coverage: ci.coverage.patches.map((p) => ({ patch: p.patch, lines_ran: p.ran, lines: p.executable, not_measurable: p.notMeasurable })) } : {}) },
   });
   const builds =
     ci.verdict === 'apply-failed'

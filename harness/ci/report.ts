@@ -1,7 +1,8 @@
 // The ci result for people: report.md, a short reply for the mailing list (one line per change, then the
 // details), and the same text as the human summary.
+import { patchSummary } from '../coverage/text.js';
 import type { CaseComparison, CiResult } from '../model/ci.js';
-import { cell, table } from '../report/markdown.js';
+import { cell, coverageMarkdown, table } from '../report/markdown.js';
 import { confinementText } from '../util/sandbox.js';
 
 const VERDICT_LINE: Readonly<Record<CiResult['verdict'], string>> = {
@@ -30,14 +31,21 @@ export function renderCiMarkdown(r: CiResult): string {
   if (r.build.newSelftestWarnings.length) out.push(`- ${r.build.newSelftestWarnings.length} new selftest warning(s)`);
   const cpTotal = r.apply.reduce((n, p) => n + (p.checkpatch ? p.checkpatch.errors + p.checkpatch.warnings : 0), 0);
   if (cpTotal) out.push(`- checkpatch: ${cpTotal} error(s)/warning(s)`);
+  const coverageOf = (n: number) => {
+    const c = r.coverage?.patches.find((p) => p.patch === n);
+    return c ? cell(patchSummary(c, r.apply.length).replace(/^patch \d+\/\d+: /, '')) : r.coverageError ? 'not computed' : 'not measured';
+  };
   const patchRows = r.apply.map((p) => [
     String(p.patch),
     cell(p.subject),
     p.applied ? 'yes' : '**no**',
     `${p.build}${p.buildError ? `: ${cell(p.buildError)}` : ''}`,
     p.checkpatch ? `${p.checkpatch.errors} errors, ${p.checkpatch.warnings} warnings` : 'not run',
+    coverageOf(p.patch),
   ]);
-  out.push('', '## Details', '', '### Patches', '', ...table(['#', 'subject', 'applied', 'build', 'checkpatch'], patchRows));
+  out.push('', '## Details', '', '### Patches', '', ...table(['#', 'subject', 'applied', 'build', 'checkpatch', 'coverage (kernel lines that ran)'], patchRows));
+  if (r.coverage) out.push(...coverageMarkdown(r.coverage));
+  if (r.coverageError) out.push('', `Patch coverage not computed: ${cell(r.coverageError)}`);
   const messages = r.apply.flatMap((p) => (p.checkpatch?.messages ?? []).map((m) => `- patch ${p.patch}: ${m}`));
   if (messages.length) out.push('', '### checkpatch', '', ...messages);
   out.push('', '### New compiler warnings (W=1, files the series touches)', '', ...(r.build.newWarnings.length ? r.build.newWarnings.map((w) => `- \`${w}\``) : ['none']));

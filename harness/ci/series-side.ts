@@ -20,6 +20,8 @@ export interface SidePlan {
   readonly named: boolean;
   readonly guest: GuestOptions;
   readonly outDir: string;
+  /** Patch coverage on this side (ci's series side, unless --no-coverage). */
+  readonly coverage?: boolean;
 }
 
 export type SeriesSide =
@@ -31,11 +33,12 @@ export type SeriesSide =
 export async function runSeriesSide(ctx: Context, plan: SidePlan): Promise<SeriesSide> {
   const dir = join(plan.outDir, 'series');
   await mkdir(dir, { recursive: true });
-  const k = await prepareKernel(ctx, plan.kernel, plan.cases, dir);
+  const kernelPlan = { ...plan.kernel, coverage: plan.coverage ?? false };
+  const k = await prepareKernel(ctx, kernelPlan, plan.cases, dir);
   if (k.kind === 'did-not-apply') return { kind: 'did-not-apply', status: k.error.status, message: k.error.message };
   if (k.kind === 'did-not-build') return { kind: 'did-not-build', message: k.error.message };
   if (k.kind === 'error') return { kind: 'error', message: k.error.message };
-  const run = await runPipeline(ctx, { kernel: { kind: 'prepared', plan: plan.kernel, kernel: k.value }, cases: plan.cases, named: plan.named, guest: plan.guest, repeat: 1, outDir: dir });
+  const run = await runPipeline(ctx, { kernel: { kind: 'prepared', plan: kernelPlan, kernel: k.value }, cases: plan.cases, named: plan.named, guest: plan.guest, repeat: 1, outDir: dir, coverage: plan.coverage ?? false });
   return { kind: 'ran', kernel: k.value, result: run.result };
 }
 

@@ -18,6 +18,12 @@ export const NO_SANDBOX: OptionSpec = {
   help: 'run the tree\'s and the series\' code (kernel config and build, headers, selftests build, checkpatch, W=1) unconfined: for hosts where bubblewrap cannot make user namespaces; the report says so',
 };
 
+export const COVERAGE: OptionSpec = {
+  name: 'coverage',
+  type: 'boolean',
+  help: 'patch coverage: build the series\' C files with gcov (an incremental rebuild of those objects) and report, per patch, which of its kernel lines ran in the L1 (README "Patch coverage")',
+};
+
 export const COMMON_KERNEL: readonly OptionSpec[] = [
   { name: 'kernel', type: 'string', arg: 'DIR', help: 'kernel tree to test (git or not); default: Debian\'s linux-source-7.3' },
   { name: 'ref', type: 'string', arg: 'REV', help: 'revision of the --kernel git tree (the user\'s checkout is never modified)' },

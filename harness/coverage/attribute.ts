@@ -1,7 +1,7 @@
 // The series' lines against the L1's counters: for each patch and file, the lines it added or changed (git blame
 // of the final tree) that ran, those that did not (in runs, with their function and source) and those that
 // cannot be measured. Pure: every input is data.
-import type { CoverageSnapshot, FileCoverage, PatchCoverage, UnrunLines } from '../model/coverage.js';
+import type { BranchLine, CoverageSnapshot, FileCoverage, PatchCoverage, UnrunLines } from '../model/coverage.js';
 import type { BlamedLine } from './blame.js';
 import { linesByPatch } from './blame.js';
 import { functionAt, type CountsByFile, type FileCounts } from './gcov-json.js';
@@ -11,6 +11,8 @@ export interface SeriesPatchRef {
   readonly patch: number;
   readonly subject: string;
   readonly commit: string;
+  /** The files the patch touches (its commit's diff), also those with no line left to own (a selftest, a deletion). */
+  readonly files: readonly string[];
 }
 
 export interface AttributionInput {
@@ -33,8 +35,8 @@ export function attribute(input: AttributionInput): PatchCoverage[] {
   return input.patches.map((p) => {
     const files: FileCoverage[] = [];
     for (const plan of input.files) {
-      const own = perFile.get(plan.path)?.get(p.patch);
-      if (!own?.length) continue;
+      const own = perFile.get(plan.path)?.get(p.patch) ?? [];
+      if (own.length === 0 && !p.files.includes(plan.path)) continue;
       files.push(fileCoverage(plan, own, input.blame.get(plan.path) ?? [], input.counts.get(plan.path), input.built));
     }
     const sum = (f: (x: FileCoverage) => number) => files.reduce((n, x) => n + f(x), 0);
@@ -45,25 +47,28 @@ export function attribute(input: AttributionInput): PatchCoverage[] {
       files,
       executable: sum((f) => f.executable),
       ran: sum((f) => f.ran),
+      branches: { taken: sum((f) => f.branchLines.reduce((n, b) => n + b.taken, 0)), total: sum((f) => f.branchLines.reduce((n, b) => n + b.total, 0)) },
       notMeasurable: sum((f) => (f.measure === 'not-measurable' ? f.lines : 0)),
     };
   });
 }
 
 function fileCoverage(plan: FilePlan, own: readonly BlamedLine[], all: readonly BlamedLine[], counts: FileCounts | undefined, built: ReadonlySet<string>): FileCoverage {
-  const base = { path: plan.path, lines: own.length, executable: 0, ran: 0, ranLines: [] as number[], notRun: [] as UnrunLines[] };
+  const base = { path: plan.path, lines: own.length, executable: 0, ran: 0, ranLines: [] as number[], notRun: [] as UnrunLines[], branchLines: [] as BranchLine[] };
   if (plan.measure === 'not-measurable' || plan.measure === 'not-kernel' || plan.measure === 'not-built') return { ...base, measure: plan.measure, why: plan.why };
   if (plan.measure === 'instrumented' && !built.has(plan.path)) return { ...base, measure: 'not-built', why: NOT_BUILT };
   const ranLines: number[] = [];
   const unrun: number[] = [];
+  const branchLines: BranchLine[] = [];
   for (const l of own) {
     const c = counts?.lines.get(l.line);
     if (!c) continue;
     (c.count > 0 ? ranLines : unrun).push(l.line);
+    if (c.branches.length) branchLines.push({ line: l.line, taken: c.branches.filter((b) => b > 0).length, total: c.branches.length, function: functionAt(counts, l.line) });
   }
   const executable = ranLines.length + unrun.length;
   const why = plan.measure === 'header' && executable === 0 ? NO_OBJECT_COMPILES : null;
-  return { ...base, measure: plan.measure, why, executable, ran: ranLines.length, ranLines, notRun: unrunRuns(unrun, ranLines, all, counts) };
+  return { ...base, measure: plan.measure, why, executable, ran: ranLines.length, ranLines, notRun: unrunRuns(unrun, ranLines, all, counts), branchLines };
 }
 
 /**
@@ -94,6 +99,6 @@ export function patchTotals(input: AttributionInput): CoverageSnapshot['patches'
     patch: p.patch,
     executable: p.executable,
     ran: p.ran,
-    ranLines: p.files.filter((f) => f.ranLines.length > 0).map((f) => ({ path: f.path, lines: f.ranLines })),
+    ranLines: p.files.filter((f) => f.ranLines.length > 0).map((f) => ({ path: f.path, lines: f.ranLines, branchLines: f.branchLines })),
   }));
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planFile, gcovMakeVariables, coverageVariant, mentions, WHY } from './plan.js';
 import { linesByPatch, parseBlamePorcelain } from './blame.js';
-import { addGcovJson, functionAt, treeRelative, type CountsByFile } from './gcov-json.js';
+import { addGcovJson, addLine, functionAt, treeRelative, type CountsByFile } from './gcov-json.js';
 import { attribute, unrunRuns, NO_OBJECT_COMPILES, NOT_BUILT, type SeriesPatchRef } from './attribute.js';
 import { patchSummary, unrunLabel, elObjects, coverageLines } from './text.js';
 import { lcovTracefile } from './lcov.js';
@@ -18,9 +18,9 @@ const P1 = '32f19545e43e60aed88c79aa45cb7ddfd04c13cc';
 const P2 = 'cc377477e3a1ffed698db181ab1e95cf970728d7';
 const P3 = 'd439fbd18adc504734d260acd6c01967a7162d2d';
 const PATCHES: SeriesPatchRef[] = [
-  { patch: 1, subject: 'KVM: arm64: Set FnV for VCPU when FAR_EL2 is invalid', commit: P1 },
-  { patch: 2, subject: 'KVM: arm64: Allow userspace to inject external instruction aborts', commit: P2 },
-  { patch: 3, subject: 'KVM: selftests: Test for KVM_CAP_INJECT_EXT_IABT', commit: P3 },
+  { patch: 1, subject: 'KVM: arm64: Set FnV for VCPU when FAR_EL2 is invalid', commit: P1, files: ['arch/arm64/include/asm/kvm_emulate.h', 'arch/arm64/kvm/inject_fault.c'] },
+  { patch: 2, subject: 'KVM: arm64: Allow userspace to inject external instruction aborts', commit: P2, files: ['arch/arm64/include/uapi/asm/kvm.h', 'arch/arm64/kvm/arm.c', 'arch/arm64/kvm/guest.c', 'include/uapi/linux/kvm.h'] },
+  { patch: 3, subject: 'KVM: selftests: Test for KVM_CAP_INJECT_EXT_IABT', commit: P3, files: ['tools/arch/arm64/include/uapi/asm/kvm.h', 'tools/testing/selftests/kvm/Makefile.kvm', 'tools/testing/selftests/kvm/arm64/inject_iabt.c'] },
 ];
 const guestBlame = parseBlamePorcelain(readFileSync(join(FIX, 'guest.c.blame-porcelain'), 'utf8'));
 const injectBlame = parseBlamePorcelain(readFileSync(join(FIX, 'inject_fault.c.blame-porcelain'), 'utf8'));
@@ -71,27 +71,36 @@ t.test('treeRelative: absolute, build-relative and already tree-relative names',
   t.equal(treeRelative('../../elsewhere/x.c', '/c/ws/build', src), null);
 });
 
-const gcovDoc = (file: string, lines: Array<[number, number, string?]>, functions: Array<[string, number, number, number]> = []) =>
+const gcovDoc = (file: string, lines: Array<[number, number, string?, number[]?]>, functions: Array<[string, number, number, number]> = []) =>
   JSON.stringify({
     format_version: '1',
     gcc_version: '12.2.0',
     current_working_directory: '/tmp/gcov-scratch',
-    files: [{ file, lines: lines.map(([n, c, f]) => ({ line_number: n, count: c, ...(f ? { function_name: f } : {}), branches: [] })), functions: functions.map(([name, s, e, c]) => ({ name, start_line: s, end_line: e, execution_count: c, blocks: 1, blocks_executed: 0, start_column: 1, end_column: 1 })) }],
+    files: [{ file, lines: lines.map(([n, c, f, b]) => ({ line_number: n, count: c, ...(f ? { function_name: f } : {}), branches: (b ?? []).map((count, i) => ({ count, fallthrough: i === 0, throw: false })) })), functions: functions.map(([name, s, e, c]) => ({ name, start_line: s, end_line: e, execution_count: c, blocks: 1, blocks_executed: 0, start_column: 1, end_column: 1 })) }],
   });
 
 t.test('addGcovJson: counts summed over documents, names relative to the build directory, not to gcov', async (t) => {
   const counts: CountsByFile = new Map();
-  const out = [gcovDoc('/ws/src/arch/arm64/kvm/guest.c', [[790, 0, 'f'], [791, 2, 'f']], [['f', 780, 800, 2]]), gcovDoc('../src/arch/arm64/kvm/guest.c', [[791, 3], [795, 0]], [['f', 780, 800, 1]])].join('\n');
+  const out = [gcovDoc('/ws/src/arch/arm64/kvm/guest.c', [[790, 0, 'f'], [791, 2, 'f', [2, 0]]], [['f', 780, 800, 2]]), gcovDoc('../src/arch/arm64/kvm/guest.c', [[791, 3, undefined, [2, 1]], [795, 0]], [['f', 780, 800, 1]])].join('\n');
   addGcovJson(counts, `${out}\n`, '/ws/src', '/ws/build');
   const g = counts.get('arch/arm64/kvm/guest.c')!;
-  t.same(g.lines.get(791), { count: 5, function: 'f' });
-  t.same(g.lines.get(790), { count: 0, function: 'f' });
-  t.same(g.lines.get(795), { count: 0, function: null });
+  t.same(g.lines.get(791), { count: 5, function: 'f', branches: [4, 1] }, 'the same jumps: summed edge by edge');
+  t.same(g.lines.get(790), { count: 0, function: 'f', branches: [] });
+  t.same(g.lines.get(795), { count: 0, function: null, branches: [] });
   t.same(g.functions, [{ name: 'f', start: 780, end: 800, count: 3 }], 'one function, its entries summed');
   t.throws(() => addGcovJson(counts, '{"format_version":"2","files":[]}', '/ws/src', '/ws/build'), /format_version 2/);
   t.equal(functionAt(g, 795), 'f', 'a line without gcov\'s name takes the function range');
   t.equal(functionAt(g, 801), null);
   t.equal(functionAt(undefined, 1), null);
+});
+
+t.test('addLine: branches of different jumps (a header line in two objects) are kept side by side', async (t) => {
+  t.same(addLine(undefined, { count: 1, function: null, branches: [1] }), { count: 1, function: null, branches: [1] });
+  t.same(addLine({ count: 1, function: 'a', branches: [1, 0] }, { count: 2, function: null, branches: [0, 1, 1] }), { count: 3, function: 'a', branches: [1, 0, 0, 1, 1] });
+  t.same(addLine({ count: 1, function: 'a', branches: [1, 0] }, { count: 2, function: 'b', branches: [0, 3] }), { count: 3, function: 'b', branches: [1, 3] });
+  const counts: CountsByFile = new Map();
+  addGcovJson(counts, JSON.stringify({ format_version: '1', files: [{ file: 'x.c', lines: [{ line_number: 3, count: 1, branches: [{ count: 1, throw: false }, { count: 0, throw: true }] }] }] }), '/s', '/b');
+  t.same(counts.get('x.c')!.lines.get(3)!.branches, [1], 'exception edges are not ways of the condition');
 });
 
 t.test('functionAt: the innermost range when ranges nest (a nested function, a lambda-like static)', async (t) => {
@@ -104,16 +113,17 @@ t.test('functionAt: the innermost range when ranges nest (a nested function, a l
 });
 
 /** Counts as the IABT case would leave them in guest.c: the DABT+IABT EINVAL branch ran, the SError path did not. */
-function guestCounts(ran: Record<number, number>, notRun: number[]): CountsByFile {
+function guestCounts(ran: Record<number, number>, notRun: number[], branches: Record<number, number[]> = {}): CountsByFile {
   const counts: CountsByFile = new Map();
-  const lines: Array<[number, number, string]> = [...Object.entries(ran).map(([n, c]) => [Number(n), c, '__kvm_arm_vcpu_set_events'] as [number, number, string]), ...notRun.map((n) => [n, 0, '__kvm_arm_vcpu_set_events'] as [number, number, string])];
+  const fn = '__kvm_arm_vcpu_set_events';
+  const lines: Array<[number, number, string, number[]?]> = [...Object.entries(ran).map(([n, c]) => [Number(n), c, fn, branches[Number(n)]] as [number, number, string, number[]?]), ...notRun.map((n) => [n, 0, fn, branches[n]] as [number, number, string, number[]?])];
   addGcovJson(counts, gcovDoc('/ws/src/arch/arm64/kvm/guest.c', lines, [['__kvm_arm_vcpu_set_events', 770, 830, 4]]), '/ws/src', '/ws/build');
   return counts;
 }
 
 t.test('attribute: per patch and file, what ran, what did not (in runs), what cannot be measured', async (t) => {
   const files = ['arch/arm64/kvm/guest.c', 'arch/arm64/kvm/inject_fault.c', 'arch/arm64/include/asm/kvm_emulate.h', 'arch/arm64/kvm/hyp/exception.c', 'tools/testing/selftests/kvm/arm64/inject_iabt.c'].map((path) => planFile({ path, deleted: false }));
-  const counts = guestCounts({ 786: 4, 790: 4, 791: 4, 792: 1, 802: 1 }, [793, 803, 804]);
+  const counts = guestCounts({ 786: 4, 790: 4, 791: 4, 792: 1, 802: 1 }, [793, 803, 804], { 791: [1, 3], 802: [1, 0], 803: [0, 0] });
   const blame = new Map([
     ['arch/arm64/kvm/guest.c', guestBlame],
     ['arch/arm64/kvm/inject_fault.c', injectBlame],
@@ -129,6 +139,12 @@ t.test('attribute: per patch and file, what ran, what did not (in runs), what ca
   t.match(g.notRun[1]!.source.join('\n'), /\S/, 'each run carries its source');
   t.equal(p2!.executable, 8);
   t.equal(p2!.ran, 5);
+  t.same(g.branchLines, [
+    { line: 791, taken: 2, total: 2, function: '__kvm_arm_vcpu_set_events' },
+    { line: 802, taken: 1, total: 2, function: '__kvm_arm_vcpu_set_events' },
+    { line: 803, taken: 0, total: 2, function: '__kvm_arm_vcpu_set_events' },
+  ]);
+  t.same(p2!.branches, { taken: 3, total: 6 });
 
   const inj = p1!.files.find((f) => f.path === 'arch/arm64/kvm/inject_fault.c')!;
   t.equal(inj.measure, 'not-built', 'instrumented but without notes: this config does not compile it');
@@ -138,7 +154,7 @@ t.test('attribute: per patch and file, what ran, what did not (in runs), what ca
   t.equal(el2.measure, 'not-measurable');
   t.equal(p1!.notMeasurable, 2, 'EL2 lines are counted as not measurable, not as not run');
   t.equal(p1!.executable, 0);
-  t.same(p3!.files, [], 'the selftest is not blamed (not kernel): patch 3 has no kernel lines');
+  t.same(p3!.files.map((f) => [f.path, f.measure, f.lines]), [['tools/testing/selftests/kvm/arm64/inject_iabt.c', 'not-kernel', 0]], 'patch 3: the selftest, no kernel lines (only the files planned are listed)');
 });
 
 t.test('attribute: a header counts where instrumented objects compile it; if none does, it says so', async (t) => {
@@ -165,20 +181,30 @@ t.test('unrunRuns: a line that ran splits a run; lines without counters do not; 
 
 const sample = (): CoverageResult => {
   const files = ['arch/arm64/kvm/guest.c', 'tools/testing/selftests/kvm/arm64/inject_iabt.c'].map((path) => planFile({ path, deleted: false }));
-  const patches = attribute({ patches: PATCHES, files, blame: new Map([['arch/arm64/kvm/guest.c', guestBlame]]), counts: guestCounts({ 786: 1, 790: 1, 791: 1 }, [792, 793]), built: new Set(['arch/arm64/kvm/guest.c']) });
+  const patches = attribute({ patches: PATCHES, files, blame: new Map([['arch/arm64/kvm/guest.c', guestBlame]]), counts: guestCounts({ 786: 1, 790: 1, 791: 1 }, [792, 793], { 791: [0, 1] }), built: new Set(['arch/arm64/kvm/guest.c']) });
   return { schema: COVERAGE_SCHEMA, scope: 'per-case', instrumented: ['arch/arm64/kvm/guest.o'], notMeasurableObjects: ['arch/arm64/kvm/hyp/nvhe/switch.nvhe.o'], patches, snapshots: [], gaps: [], artifacts: { lcov: 'coverage/kernel.info', html: null } };
 };
 
 t.test('text: the patch line, the not-run runs with file:line and function, EL2 never as 0 %', async (t) => {
   const c = sample();
-  t.equal(patchSummary(c.patches[1]!, 3), 'patch 2/3: 3 of 5 new lines ran');
+  t.equal(patchSummary(c.patches[1]!, 3), 'patch 2/3: 3 of 5 new lines ran, 1 of 2 ways of their branches taken');
   t.equal(unrunLabel('arch/arm64/kvm/guest.c', { first: 795, last: 796, function: '__kvm_arm_vcpu_set_events', source: [] }), 'arch/arm64/kvm/guest.c:795-796 in __kvm_arm_vcpu_set_events');
   t.equal(unrunLabel('a.c', { first: 7, last: 7, function: null, source: [] }), 'a.c:7');
-  t.match(patchSummary(c.patches[0]!, 3), /^patch 1\/3: no kernel lines to run/);
-  t.equal(patchSummary({ patch: 1, subject: 's', commit: P1, files: [], executable: 0, ran: 0, notMeasurable: 4 }, 1), 'patch 1/1: not measurable (4 lines in EL2 or assembly code)');
-  t.equal(patchSummary({ patch: 1, subject: 's', commit: P1, files: [], executable: 2, ran: 0, notMeasurable: 4 }, 1), 'patch 1/1: 0 of 2 new lines ran; 4 more in EL2 or assembly code, not measurable');
+  t.equal(patchSummary(c.patches[0]!, 3), 'patch 1/3: no kernel lines to run (it leaves no line in the files the series touches)');
+  t.equal(patchSummary(c.patches[2]!, 3), 'patch 3/3: no kernel lines to run (tools/testing/selftests/kvm/arm64/inject_iabt.c: not part of the kernel image)');
+  const f = (path: string, why: string | null) => ({ path, measure: 'not-kernel' as const, why, lines: 0, executable: 0, ran: 0, ranLines: [], notRun: [], branchLines: [] });
+  t.equal(
+    patchSummary({ patch: 3, subject: 's', commit: P3, files: [f('tools/a.c', 'x'), f('tools/b.c', 'x'), f('Kconfig', 'y'), f('c.h', null)], executable: 0, ran: 0, branches: { taken: 0, total: 0 }, notMeasurable: 0 }, 3),
+    'patch 3/3: no kernel lines to run (tools/a.c and 1 more: x; Kconfig: y; c.h: no code lines)',
+    'grouped by reason',
+  );
+  const none = { taken: 0, total: 0 };
+  t.equal(patchSummary({ patch: 1, subject: 's', commit: P1, files: [], executable: 0, ran: 0, branches: none, notMeasurable: 4 }, 1), 'patch 1/1: not measurable (4 lines in EL2 or assembly code)');
+  t.equal(patchSummary({ patch: 1, subject: 's', commit: P1, files: [], executable: 2, ran: 0, branches: none, notMeasurable: 4 }, 1), 'patch 1/1: 0 of 2 new lines ran; 4 more in EL2 or assembly code, not measurable');
   const text = coverageLines(c).join('\n');
   t.match(text, /not run: arch\/arm64\/kvm\/guest\.c:792-793 in __kvm_arm_vcpu_set_events/);
+  t.match(text, /branch not always taken: arch\/arm64\/kvm\/guest\.c:791 in __kvm_arm_vcpu_set_events \(1 of 2 ways\)/, 'a line that ran but took one way of its jump');
+  t.notMatch(text, /branch not always taken: .*:79[23]/, 'lines that did not run at all are listed once, as not run');
   t.match(text, /counters reset before each case/);
   t.match(text, /not measurable: 1 EL2 object compile/);
   t.match(elObjects(['a', 'b', 'c', 'd']), /^4 EL2 objects .*\(a, b, c, \.\.\.\)/);
@@ -186,10 +212,11 @@ t.test('text: the patch line, the not-run runs with file:line and function, EL2 
 });
 
 t.test('lcov: records for files with counts, FN/FNDA/DA with LF/LH totals', async (t) => {
-  const counts = guestCounts({ 786: 2, 790: 1 }, [793]);
+  const counts = guestCounts({ 786: 2, 790: 1 }, [793], { 790: [1, 0], 793: [0, 0] });
   const text = lcovTracefile(counts, ['arch/arm64/kvm/guest.c', 'x.c'], (p) => `/out/src/${p}`);
   t.same(text.split('\n').filter(Boolean), [
     'TN:sea-harness', 'SF:/out/src/arch/arm64/kvm/guest.c', 'FN:770,__kvm_arm_vcpu_set_events', 'FNDA:4,__kvm_arm_vcpu_set_events', 'FNF:1', 'FNH:1',
+    'BRDA:790,0,0,1', 'BRDA:790,0,1,0', 'BRDA:793,0,0,-', 'BRDA:793,0,1,-', 'BRF:4', 'BRH:1',
     'DA:786,2', 'DA:790,1', 'DA:793,0', 'LF:3', 'LH:2', 'end_of_record',
   ]);
   t.equal(lcovTracefile(new Map(), ['x.c'], (p) => p), '', 'no counts: no file');

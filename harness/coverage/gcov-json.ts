@@ -5,6 +5,8 @@ import { isAbsolute, posix } from 'node:path';
 export interface LineCount {
   readonly count: number;
   readonly function: string | null;
+  /** Times each outgoing edge of the line's conditional jumps was taken (gcov -b; exception edges left out). */
+  readonly branches: readonly number[];
 }
 
 export interface FunctionRange {
@@ -27,6 +29,7 @@ interface GcovJsonLine {
   line_number: number;
   count: number;
   function_name?: string;
+  branches?: Array<{ count: number; throw?: boolean }>;
 }
 interface GcovJsonFunction {
   name: string;
@@ -74,8 +77,8 @@ export function addGcovJson(into: CountsByFile, stdout: string, srcRoot: string,
       if (!path) continue;
       const entry = into.get(path) ?? { lines: new Map<number, LineCount>(), functions: [] };
       for (const l of f.lines ?? []) {
-        const had = entry.lines.get(l.line_number);
-        entry.lines.set(l.line_number, { count: (had?.count ?? 0) + l.count, function: l.function_name ?? had?.function ?? null });
+        const branches = (l.branches ?? []).filter((b) => !b.throw).map((b) => b.count);
+        entry.lines.set(l.line_number, addLine(entry.lines.get(l.line_number), { count: l.count, function: l.function_name ?? null, branches }));
       }
       for (const fn of f.functions ?? []) {
         const name = fn.demangled_name ?? fn.name;
@@ -86,6 +89,20 @@ export function addGcovJson(into: CountsByFile, stdout: string, srcRoot: string,
       into.set(path, entry);
     }
   }
+}
+
+/**
+ * Two readings of one line added: counts summed; branch counts summed edge by edge when they are the same
+ * jumps (one object read twice), listed side by side when they are not (a header line compiled into two objects).
+ */
+export function addLine(had: LineCount | undefined, l: LineCount): LineCount {
+  if (!had) return l;
+  const same = had.branches.length === l.branches.length;
+  return {
+    count: had.count + l.count,
+    function: l.function ?? had.function,
+    branches: same ? had.branches.map((b, i) => b + l.branches[i]!) : [...had.branches, ...l.branches],
+  };
 }
 
 /** The function a line is in: gcov's own name for the line, else the innermost function range holding it. */

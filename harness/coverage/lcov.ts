@@ -1,4 +1,4 @@
-// An lcov tracefile (geninfo(1)'s format: SF, FN/FNDA, DA, LF/LH, end_of_record) of the touched files' counts,
+// An lcov tracefile (geninfo(1)'s format: SF, FN/FNDA, BRDA/BRF/BRH, DA, LF/LH, end_of_record) of the touched files' counts,
 // for genhtml and for any tool that reads lcov. Source paths are rewritten to where the final tree's copies are.
 import type { CountsByFile } from './gcov-json.js';
 
@@ -13,6 +13,15 @@ export function lcovTracefile(counts: CountsByFile, files: readonly string[], so
     for (const f of fns) out.push(`FNDA:${f.count},${f.name}`);
     out.push(`FNF:${fns.length}`, `FNH:${fns.filter((f) => f.count > 0).length}`);
     const lines = [...c.lines].sort((a, b) => a[0] - b[0]);
+    let brf = 0;
+    let brh = 0;
+    for (const [n, l] of lines) {
+      // BRDA:<line>,<block>,<branch>,<taken>: '-' when the line itself never ran (geninfo(1)).
+      l.branches.forEach((b, i) => out.push(`BRDA:${n},0,${i},${l.count > 0 ? b : '-'}`));
+      brf += l.branches.length;
+      brh += l.branches.filter((b) => b > 0).length;
+    }
+    if (brf) out.push(`BRF:${brf}`, `BRH:${brh}`);
     for (const [n, l] of lines) out.push(`DA:${n},${l.count}`);
     out.push(`LF:${lines.length}`, `LH:${lines.filter(([, l]) => l.count > 0).length}`, 'end_of_record');
   }

@@ -12,25 +12,32 @@ export function unrunLabel(path: string, r: UnrunLines): string {
 export function patchSummary(p: PatchCoverage, total: number): string {
   const head = `patch ${p.patch}/${total}`;
   if (p.executable > 0) {
+    const ways = p.branches.total ? `, ${p.branches.taken} of ${p.branches.total} ways of their branches taken` : '';
     const extra = p.notMeasurable ? `; ${p.notMeasurable} more in EL2 or assembly code, not measurable` : '';
-    return `${head}: ${p.ran} of ${p.executable} new lines ran${extra}`;
+    return `${head}: ${p.ran} of ${p.executable} new lines ran${ways}${extra}`;
   }
   if (p.notMeasurable > 0) return `${head}: not measurable (${p.notMeasurable} lines in EL2 or assembly code)`;
   return `${head}: no kernel lines to run (${noCodeReason(p.files)})`;
 }
 
 function noCodeReason(files: readonly FileCoverage[]): string {
-  const reasons = [...new Set(files.map((f) => (f.why ? `${f.path}: ${f.why}` : `${f.path}: no code lines`)))];
-  return reasons.slice(0, 3).join('; ') + (reasons.length > 3 ? `; ${reasons.length - 3} more` : '');
+  if (files.length === 0) return 'it leaves no line in the files the series touches';
+  const byWhy = new Map<string, string[]>();
+  for (const f of files) byWhy.set(f.why ?? 'no code lines', [...(byWhy.get(f.why ?? 'no code lines') ?? []), f.path]);
+  return [...byWhy].map(([why, paths]) => `${paths.length === 1 ? paths[0] : `${paths[0]} and ${paths.length - 1} more`}: ${why}`).join('; ');
 }
 
-/** The `not run:` lines of a patch, each followed by its source (indented, numbered). */
+/** The `not run:` lines of a patch, each followed by its source (indented, numbered), then its branches that ran one way only. */
 export function unrunDetail(p: PatchCoverage, withSource: boolean): string[] {
   const out: string[] = [];
   for (const f of p.files) {
     for (const r of f.notRun) {
       out.push(`not run: ${unrunLabel(f.path, r)}`);
       if (withSource) r.source.forEach((s, i) => out.push(`  ${String(r.first + i).padStart(5)} | ${s}`));
+    }
+    const ran = new Set(f.ranLines);
+    for (const b of f.branchLines) {
+      if (ran.has(b.line) && b.taken < b.total) out.push(`branch not always taken: ${f.path}:${b.line}${b.function ? ` in ${b.function}` : ''} (${b.taken} of ${b.total} ways)`);
     }
   }
   return out;

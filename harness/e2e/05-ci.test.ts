@@ -36,6 +36,12 @@ function checkOk(t: Test, doc: CiResult | null, dir: string): void {
   t.match(md, /- note: .*falls through from UCALL_PRINTF into UCALL_DONE/, 'the pass says what it does not prove');
   t.match(md, /\| 3 \| KVM: selftests: Test for KVM_CAP_INJECT_EXT_IABT \| yes \| ok \| 0 errors, 1 warnings \|/, 'checkpatch per patch');
   t.match(md, /### New compiler warnings \(W=1, files the series touches\)/);
+  // Patch coverage is on by default in ci: the series side ran on the coverage kernel and says what ran.
+  t.equal(doc?.coverage?.schema, 'sea-harness/coverage@1', 'ci.json has the series side\'s coverage');
+  t.ok((doc?.coverage?.patches[1]?.ran ?? 0) > 0, `patch 2's kernel lines ran (${doc?.coverage?.patches[1]?.ran} of ${doc?.coverage?.patches[1]?.executable})`);
+  t.match(md, /\| 2 \| KVM: arm64: Allow userspace to inject external instruction aborts \| yes \| ok \| [^|]+ \| \d+ of \d+ new lines ran \|/, 'the per-patch table has the coverage column');
+  t.match(md, /### Patch coverage/);
+  t.match(JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8')).checkouts[0].misc, { patch_coverage: [{ patch: 1 }, { patch: 2 }, { patch: 3 }] });
   t.equal(XMLValidator.validate(readFileSync(join(dir, 'junit.xml'), 'utf8')), true, 'junit.xml is XML');
   t.match(JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8')), { version: { major: 4, minor: 3 } });
   t.same(qemuPids(dir), [], 'no QEMU left');
@@ -51,7 +57,7 @@ t.test('ci: the series on Debian 7.3 adds inject_iabt and regresses nothing', as
 
 t.test('ci: a patch appended that breaks the IABT injection is a regression naming inject_iabt', async (t) => {
   const dir = out('break');
-  const r = await ci(['--series', SERIES_MBOX, '--series', BREAK_IABT_PATCH], dir);
+  const r = await ci(['--series', SERIES_MBOX, '--series', BREAK_IABT_PATCH, '--no-coverage'], dir);
   timed(t, 'ci with the breaking patch', r.durationMs);
   t.equal(r.exitCode, 1, 'exit 1', { stderr: r.stderr.slice(-3000) });
   t.equal(r.doc?.verdict, 'regressed');
@@ -64,12 +70,14 @@ t.test('ci: a patch appended that breaks the IABT injection is a regression nami
   t.equal(r.doc?.apply.length, 4);
   t.match(readFileSync(join(dir, 'report.md'), 'utf8'), /# sea-harness ci: REGRESSION[\s\S]*- inject_iabt: \*\*regressed\*\*/);
   t.match(r.doc?.apply[3]?.checkpatch?.messages.join(' '), /MISSING_SIGN_OFF/, 'checkpatch flags the test patch');
+  t.equal(r.doc?.coverage, undefined, '--no-coverage: none measured');
+  t.match(readFileSync(join(dir, 'report.md'), 'utf8'), /\| 4 \| [^|]+ \| yes \| ok \| [^|]+ \| not measured \|/);
   t.same(qemuPids(dir), [], 'no QEMU left');
 });
 
 t.test('ci: a series that does not apply exits 5 naming the patch', async (t) => {
   const dir = out('apply');
-  const r = await ci(['--series', SERIES_MBOX, '--series', join(PATCHES, 'does-not-apply.patch')], dir);
+  const r = await ci(['--series', SERIES_MBOX, '--series', join(PATCHES, 'does-not-apply.patch'), '--no-coverage'], dir);
   timed(t, 'ci with a patch that does not apply', r.durationMs);
   t.equal(r.exitCode, 5, 'exit 5', { stderr: r.stderr.slice(-3000) });
   t.equal(r.doc?.verdict, 'apply-failed');

@@ -133,6 +133,12 @@ t.test('every command answers --help; bad input to ci, report and run --prebuilt
   const prebuilt = await runCli(['run', '--prebuilt', tmp('empty')]);
   t.equal(prebuilt.exitCode, 2, 'a directory without kernel.json is a usage error');
   t.match(prebuilt.stderr, /no kernel\.json there.*\n.*build --out DIR/);
+  const covPrebuilt = await runCli(['run', '--coverage', '--series', SERIES_MBOX, '--prebuilt', tmp('cov')]);
+  t.equal(covPrebuilt.exitCode, 2, '--coverage with --prebuilt: usage');
+  t.match(covPrebuilt.stderr, /--coverage needs the kernel built by this run: a --prebuilt kernel has no gcov notes/);
+  const covNoSeries = await runCli(['run', '--coverage']);
+  t.equal(covNoSeries.exitCode, 2, '--coverage without a series: usage');
+  t.match(covNoSeries.stderr, /--coverage measures the lines a series adds: give it one with --series PATH/);
 });
 
 t.test("bisect's up-front checks on a tiny git repository: clear errors, exit 2; bisect-step's usage error is 128", async (t) => {

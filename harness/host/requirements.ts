@@ -33,6 +33,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'dpkg-deb', probe: { command: 'dpkg-deb', versionArgs: ['--version'] }, package: 'dpkg', why: 'unpacks Debian packages for the source and the guest image' },
   { name: 'dropbearkey', probe: { command: 'dropbearkey' }, package: 'dropbear-bin', why: 'makes the guest\'s SSH host key on the host' },
   { name: 'gdb-multiarch', probe: { command: 'gdb-multiarch', versionArgs: ['--version'] }, package: 'gdb-multiarch', why: 'attaches to the L1 through QEMU\'s gdb stub (repro.sh --gdb, and the test that backtraces the L1)' },
+  { name: 'genhtml', probe: { command: 'genhtml', versionArgs: ['--version'] }, package: 'lcov', why: '--coverage: the HTML report of the lcov tracefile (the cross gcov itself comes with gcc-aarch64-linux-gnu)' },
   { name: 'ssh', probe: { command: 'ssh', versionArgs: ['-V'] }, package: 'openssh-client', why: 'repro.sh reaches the L1 with plain OpenSSH' },
   { name: 'qemu-system-aarch64', probe: { command: 'qemu-system-aarch64', versionArgs: ['--version'] }, package: 'qemu-system-arm', target: 'bookworm-backports', why: 'boots the L1 (10.x from bookworm-backports; 7.2 works too)' },
   // Building the project's QEMU (qemu/): a minimal aarch64-softmmu build needs these and nothing else.

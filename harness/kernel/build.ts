@@ -6,7 +6,7 @@ import { run } from '../util/exec.js';
 import { BuildFailedError, tailLines } from '../util/errors.js';
 import { formatElapsed, startHeartbeat } from '../util/progress.js';
 import { C_LOCALE, asciiQuotes, jobs, makeArgs, workspaceSandbox } from './make.js';
-import { lookupKernel, storeKernel, type KernelArtifact, type StoreKeyParts } from './store.js';
+import { lookupKernel, storeKernel, type KernelArtifact, type StoreExtras, type StoreKeyParts } from './store.js';
 import type { Workspace } from './workspace.js';
 
 export interface BuildOutcome extends KernelArtifact {
@@ -55,6 +55,10 @@ export interface BuildHooks {
   readonly beforeMake?: () => Promise<void>;
   /** Skip the store lookup (the result still replaces the store entry). */
   readonly rebuild?: boolean;
+  /** More make variables (a variant's: `GCOV_PROFILE_guest.o=y`). */
+  readonly makeVariables?: readonly string[];
+  /** Build-directory files the store entry keeps (the variant's .gcno notes). */
+  readonly extras?: StoreExtras;
 }
 
 export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyParts, release: string | null, logPath: string, hooks: BuildHooks = {}): Promise<BuildOutcome> {
@@ -69,12 +73,13 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
   const configMs = Date.now() - started;
   let compiled = 0;
   let current = '';
-  ctx.log.info(`build: make Image (tree ${parts.tree.slice(0, 12)}, -j${jobs()})`);
+  const makeTargets = [`-j${jobs()}`, ...(hooks.makeVariables ?? []), 'Image'];
+  ctx.log.info(`build: make Image (tree ${parts.tree.slice(0, 12)}, -j${jobs()}${hooks.makeVariables?.length ? `, ${hooks.makeVariables.join(' ')}` : ''})`);
   const stopBeat = startHeartbeat(ctx.log, (ms) => `build: make Image: ${compiled} objects compiled, ${formatElapsed(ms)}${current ? `, now ${current}` : ''}`);
   let r;
   try {
     await writeFile(logPath, `# sea-harness kernel build of tree ${parts.tree}\n`, { flag: 'a' });
-    r = await run(ctx, 'make', makeArgs(ws, [`-j${jobs()}`, 'Image']), {
+    r = await run(ctx, 'make', makeArgs(ws, makeTargets), {
       stage: 'build',
       cwd: ws.src,
       env: C_LOCALE,
@@ -101,7 +106,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
     const sandboxed = ctx.sandbox !== 'off';
     throw new BuildFailedError(`the kernel failed to build${sandboxed ? ' in the sandbox' : ''}${why ? `: ${why}` : ''}`, {
       stage: 'build',
-      command: ['make', ...makeArgs(ws, [`-j${jobs()}`, 'Image'])],
+      command: ['make', ...makeArgs(ws, makeTargets)],
       outputTail: errors.length ? errors.join('\n') : tailLines(`${r.stdout}${r.stderr}`, 20),
       logPath,
       hint: errors.length
@@ -112,7 +117,7 @@ export async function buildKernel(ctx: Context, ws: Workspace, parts: StoreKeyPa
     });
   }
   ctx.log.info(`build: make Image done in ${Math.round(buildMs / 1000)} s (${compiled} objects compiled)`);
-  const art = await storeKernel(ctx.cacheDir, parts, ws.build, release, buildMs, logPath);
+  const art = await storeKernel(ctx.cacheDir, parts, ws.build, release, buildMs, logPath, hooks.extras);
   return { ...art, compiled, logPath, configMs };
 }
 

@@ -27,8 +27,10 @@ import { makeArgs, workspaceSandbox } from './make.js';
 export async function harnessFragments(): Promise<KconfigFragment[]> {
   const root = projectRoot();
   const base = await readFile(join(root, 'images', 'initramfs.config'), 'utf8');
+  const coverage = await readFile(join(root, 'images', 'coverage.config'), 'utf8');
   return [
     { origin: 'images/initramfs.config', symbols: parseKconfigText(base) },
+    { origin: 'images/coverage.config', symbols: parseKconfigText(coverage) },
     ...loadProfiles().map((p) => fragmentFromLines(p.file, p.kconfig)),
     ...loadCases().map((c) => fragmentFromLines(`cases/${c.name}.json`, c.kconfig)),
   ];

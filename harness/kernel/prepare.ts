@@ -11,7 +11,10 @@ import { renderFragment } from './kconfig.js';
 import { truncateSeries, type LoadedSeries } from './series.js';
 import { buildSelftests, selftestsStored, type SelftestBinary } from './selftests.js';
 import { appliedStatus, commitSeries, prepareSource, resolveBase, sourceInfo, type PreparedSource, type SourceSpec } from './source.js';
-import { lookupKernel } from './store.js';
+import { lookupKernel, seedSelftests } from './store.js';
+import { coverageBuildPlan, coverageInputs } from './coverage-build.js';
+import { GCOV_NOTES, type CoverageInputs } from '../coverage/inputs.js';
+import { notesPath } from '../coverage/plan.js';
 import { detectToolchain, type Toolchain } from './toolchain.js';
 import { openWorkspace, withWorkspace, type Workspace } from './workspace.js';
 
@@ -25,6 +28,8 @@ export interface KernelPlan {
   readonly configFragments: readonly string[];
   /** Ignore the artifact store: check out and run the (incremental) make even when the tree was built before. */
   readonly rebuild?: boolean;
+  /** Build the series' C files with gcov (a store variant of the plain kernel) and hand over what coverage needs. */
+  readonly coverage?: boolean;
 }
 
 /** What the stage did that is easy to do twice by mistake: counted, recorded in result.json, checked by a test. */
@@ -44,6 +49,8 @@ export interface PreparedKernel {
   readonly loadedSeries: readonly LoadedSeries[];
   readonly work: KernelWork;
   readonly timings: { readonly sourceMs: number; readonly kernelBuildMs: number; readonly kernelConfigMs?: number; readonly selftestsBuildMs: number };
+  /** With plan.coverage: the series' files, line owners and gcov notes (null without --coverage). */
+  readonly coverage: CoverageInputs | null;
 }
 
 export type KernelOutcome = StageOutcome<PreparedKernel>;
@@ -66,9 +73,13 @@ async function kernelStage(ctx: Context, plan: KernelPlan, cases: readonly CaseD
       configComputations++;
       return requestedConfig(ctx, ws, tree, user);
     };
-    const keyOf = (tree: string, config: RequestedConfig) => ({ tree, fragmentHash: sha256(renderFragment(config.requested)), toolchain: toolchain.gcc });
     const base = await resolveBase(ctx, ws, plan.source);
     const made = await commitSeries(ctx, ws, base, loadedSeries);
+    const covPlan = plan.coverage ? await coverageBuildPlan(ctx, ws, base.commit, made.commit) : null;
+    const variant = covPlan?.variant ? { variant: covPlan.variant } : {};
+    const keyOf = (tree: string, config: RequestedConfig) => ({ tree, fragmentHash: sha256(renderFragment(config.requested)), toolchain: toolchain.gcc, ...variant });
+    const coverage = async (kernelDir: string): Promise<CoverageInputs | null> =>
+      covPlan ? coverageInputs(ctx, ws, covPlan, base.commit, made.commit, loadedSeries.flatMap((s) => s.patches), join(kernelDir, GCOV_NOTES)) : null;
     const work = () => ({ seriesApplications: made.appliedNow ? 1 : 0, configComputations });
 
     // A store hit needs no checkout at all: the series' tree is known from its commits.
@@ -80,6 +91,7 @@ async function kernelStage(ctx: Context, plan: KernelPlan, cases: readonly CaseD
         ctx.log.info(`build: ${hit.key} from the artifact store (no checkout, make not started)`);
         await writeStoreHitLog(hit, buildLog);
         const st = await buildSelftests(ctx, ws, hit, cases, buildLog);
+        const cov = await coverage(hit.dir);
         return {
           source: { ...sourceInfo(base, made.tree, appliedStatus(loadedSeries), made.commit), headCommit: null, release: hit.release },
           kernel: { ...hit, compiled: 0, logPath: buildLog, configMs: 0 },
@@ -89,6 +101,7 @@ async function kernelStage(ctx: Context, plan: KernelPlan, cases: readonly CaseD
           loadedSeries,
           work: work(),
           timings: { sourceMs: Date.now() - t0, kernelBuildMs: 0, selftestsBuildMs: 0 },
+          coverage: cov,
         };
       }
     }
@@ -99,11 +112,15 @@ async function kernelStage(ctx: Context, plan: KernelPlan, cases: readonly CaseD
     const sourceMs = Date.now() - t0;
     const kernel = await buildKernel(ctx, ws, keyOf(source.tree, requested), source.release, buildLog, {
       rebuild: plan.rebuild ?? false,
+      ...(covPlan?.variant ? { makeVariables: covPlan.makeVariables, extras: { subdir: GCOV_NOTES, files: covPlan.files.map(notesPath).filter((n): n is string => n !== null) } } : {}),
       beforeMake: async () => {
         await configureKernel(ctx, ws, requested, buildLog);
       },
     });
+    // The selftests of a coverage variant are the plain kernel's (same tree and headers): copied, not rebuilt.
+    if (covPlan?.variant) await seedSelftests(ctx.cacheDir, { tree: source.tree, fragmentHash: sha256(renderFragment(requested.requested)), toolchain: toolchain.gcc }, kernel);
     const st = await buildSelftests(ctx, ws, kernel, cases, buildLog);
+    const cov = await coverage(kernel.dir);
     return {
       source,
       kernel,
@@ -113,6 +130,7 @@ async function kernelStage(ctx: Context, plan: KernelPlan, cases: readonly CaseD
       loadedSeries,
       work: work(),
       timings: { sourceMs, kernelBuildMs: kernel.fromStore ? 0 : kernel.buildMs, kernelConfigMs: kernel.configMs, selftestsBuildMs: st.buildMs },
+      coverage: cov,
     };
   });
 }

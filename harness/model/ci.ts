@@ -1,4 +1,5 @@
 // The ci model: the `sea-harness/ci@1` document of DESIGN.md (plus the additions named below).
+import type { CoverageResult } from './coverage.js';
 import type { Confinement } from '../util/sandbox.js';
 import type { KernelWarning, Verdict } from './result.js';
 
@@ -80,5 +81,8 @@ export interface CiResult {
   };
   /** What went wrong when the verdict is `error`, `apply-failed` or `build-failed`. */
   readonly reason: string | null;
+  /** The series side's patch coverage (on by default in ci; README "Patch coverage"; an addition to DESIGN.md's keys). */
+  readonly coverage?: CoverageResult;
+  readonly coverageError?: string;
   readonly timings: { readonly totalMs: number };
 }

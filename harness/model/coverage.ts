@@ -37,6 +37,19 @@ export interface FileCoverage {
   /** Line numbers (final tree) that ran. */
   readonly ranLines: readonly number[];
   readonly notRun: readonly UnrunLines[];
+  /**
+   * The series lines holding conditional jumps, with how many of their ways were taken. At -O2 the compiler
+   * merges some statements into a neighbour's block (a `return -EINVAL;` into the function's exit): such a line
+   * has no counter of its own, and the ways of the condition before it say whether it ran.
+   */
+  readonly branchLines: readonly BranchLine[];
+}
+
+export interface BranchLine {
+  readonly line: number;
+  readonly taken: number;
+  readonly total: number;
+  readonly function: string | null;
 }
 
 export interface PatchCoverage {
@@ -47,6 +60,8 @@ export interface PatchCoverage {
   readonly files: readonly FileCoverage[];
   readonly executable: number;
   readonly ran: number;
+  /** Ways out of the series' conditional jumps: how many there are and how many were taken. */
+  readonly branches: { readonly taken: number; readonly total: number };
   /** Series lines in files that cannot be measured (EL2, assembly): never counted as not run. */
   readonly notMeasurable: number;
 }
@@ -58,8 +73,8 @@ export interface CoverageSnapshot {
     readonly patch: number;
     readonly executable: number;
     readonly ran: number;
-    /** Per file, the series lines that ran during these cases. */
-    readonly ranLines: ReadonlyArray<{ readonly path: string; readonly lines: readonly number[] }>;
+    /** Per file, the series lines that ran during these cases, and the ways of their jumps taken. */
+    readonly ranLines: ReadonlyArray<{ readonly path: string; readonly lines: readonly number[]; readonly branchLines: readonly BranchLine[] }>;
   }>;
 }
 

@@ -1,6 +1,7 @@
 // The run result model: the `sea-harness/run@1` document of DESIGN.md, and the verdict vocabulary.
 import type { Confinement } from '../util/sandbox.js';
 import type { KtapDocument } from './ktap.js';
+import type { CoverageResult } from './coverage.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip' | 'timeout' | 'crash' | 'error' | 'absent';
 export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'skip', 'timeout', 'crash', 'error', 'absent'];
@@ -135,6 +136,10 @@ export interface RunResult {
     readonly runMs: number;
     readonly totalMs: number;
   };
+  /** --coverage: the series' kernel lines that ran in the L1 (README "Patch coverage"; an addition to DESIGN.md's keys). */
+  readonly coverage?: CoverageResult;
+  /** --coverage asked for but not computed: why (the verdict still stands). */
+  readonly coverageError?: string;
   /** Set when the run stopped before its cases: what went wrong, for people. */
   readonly error?: { readonly stage: string; readonly message: string; readonly hint: string | null } | null;
 }

@@ -1,4 +1,5 @@
 // Human reporter: compact lines for a terminal, ANSI colour only when asked; a run ends with one line per case.
+import { coverageLines } from '../coverage/text.js';
 import { caseRunLabel, caseRunOf } from '../model/case-run.js';
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
@@ -77,6 +78,8 @@ export function runHuman(result: RunResult, opts: RenderOptions): string {
   const ok = result.verdict === 'pass';
   const out = [(ok ? p.green : p.red)(p.bold(`sea-harness ${headline(result)}`)), ...facts(result).map(([k, v]) => `${p.dim(`${k}:`)} ${v}`)];
   for (const c of casesToDetail(result)) out.push('', ...caseDetail(c, p));
+  if (result.coverage) out.push('', ...coverageLines(result.coverage));
+  if (result.coverageError) out.push('', p.red(`patch coverage: not computed: ${result.coverageError}`));
   if (result.cases.length > 0) {
     // The last lines, one per case, are the summary scripts and people look at first.
     const width = Math.max(...result.cases.map((c) => caseRunLabel(caseRunOf(c)).length));

@@ -1,4 +1,6 @@
 // Markdown reporter: fit for a mailing-list reply or a PR comment (plain-text readable tables and fenced logs, no HTML).
+import { elObjects, patchSummary, scopeLine, unrunDetail, unrunLabel } from '../coverage/text.js';
+import type { CoverageResult } from '../model/coverage.js';
 import { caseRunLabel, caseRunOf } from '../model/case-run.js';
 import type { KtapDocument, KtapTest } from '../model/ktap.js';
 import type { CaseResult, RunResult } from '../model/result.js';
@@ -108,7 +110,25 @@ export function runMarkdown(result: RunResult): string {
     );
   }
   for (const c of casesToDetail(result)) append(out, caseDetails(c));
+  if (result.coverage) append(out, coverageMarkdown(result.coverage));
+  if (result.coverageError) out.push('', `**Patch coverage: not computed:** ${cell(result.coverageError)}`);
   return `${out.join('\n')}\n`;
+}
+
+/** Patch coverage: a row per patch, then each run of lines that did not run with its source. */
+export function coverageMarkdown(c: CoverageResult): string[] {
+  const out = ['', '### Patch coverage', '', `${scopeLine(c)}.`, ''];
+  append(out, table(['patch', 'lines ran', 'not run', 'subject'], c.patches.map((p) => [
+    `${p.patch}/${c.patches.length}`,
+    cell(patchSummary(p, c.patches.length).replace(/^patch \d+\/\d+: /, '')),
+    cell(p.files.flatMap((f) => f.notRun.map((r) => unrunLabel(f.path, r))).join('; ') || '-'),
+    cell(p.subject),
+  ])));
+  const detail = c.patches.flatMap((p) => unrunDetail(p, true).length ? [`patch ${p.patch}/${c.patches.length}`, ...unrunDetail(p, true).map((l) => `  ${l}`)] : []);
+  if (detail.length) append(out, ['', ...fenced(detail)]);
+  if (c.notMeasurableObjects.length) out.push('', `Not measurable: ${cell(elObjects(c.notMeasurableObjects))}.`);
+  for (const g of c.gaps) out.push('', `Gap: ${cell(g)}`);
+  return out;
 }
 
 export function ktapMarkdown(doc: KtapDocument, opts: RenderOptions): string {

@@ -4,6 +4,7 @@ import type { Context } from '../util/context.js';
 import type { CaseResult } from '../model/result.js';
 import { caseRunLabel } from '../model/case-run.js';
 import type { Guest } from '../guest/boot.js';
+import type { CoverageProbe } from '../coverage/probe.js';
 import type { L1Environment } from '../guest/environment.js';
 import { caseNotRun, runCase, type CaseRun, type CaseRunInput } from '../cases/runner.js';
 import { needsAloneRerun, nextToStart, type Limits, type Slot } from './schedule.js';
@@ -22,7 +23,10 @@ export interface CaseLoopInput {
   readonly outDir: string;
   /** Each final result is pushed here as soon as it is known (the pipeline reports partial results on a boot crash). */
   readonly results: CaseResult[];
+  /** --coverage: told when a group of cases starts in an idle L1 and when the L1 is idle again after it. */
+  readonly coverage?: CoverageProbe;
 }
+
 
 interface Attempt {
   readonly input: CaseRunInput;
@@ -68,6 +72,8 @@ async function runPhase(ctx: Context, session: L1Session, loop: CaseLoopInput, i
   const waiting = [...inputs];
   const running = new Map<CaseRunInput, { readonly done: Promise<CaseRunInput>; readonly beside: Set<string>; run: CaseRun | null }>();
   let restart = false;
+  /** The cases started since the counters were last reset (null: no group open). */
+  let group: string[] | null = null;
 
   const finish = async (input: CaseRunInput, r: CaseRun, beside: readonly string[]) => {
     await writeCaseOutput(loop.outDir, input.id, r.stdout, r.stderr, r.consoleLines);
@@ -91,6 +97,10 @@ async function runPhase(ctx: Context, session: L1Session, loop: CaseLoopInput, i
         session.current = await session.boot();
       }
       const guest = session.current;
+      if (loop.coverage && running.size === 0 && group === null) {
+        await loop.coverage.start(guest);
+        group = [];
+      }
       for (let next = nextToStart(waiting, [...running.keys()], slot, limits); next; next = nextToStart(waiting, [...running.keys()], slot, limits)) {
         waiting.splice(waiting.indexOf(next), 1);
         const pre = caseNotRun(next, loop.env);
@@ -115,6 +125,7 @@ async function runPhase(ctx: Context, session: L1Session, loop: CaseLoopInput, i
         // If a case's run throws, the race below rethrows it; the others are left to the L1's shutdown.
         entry.done.catch(() => undefined);
         running.set(input, entry);
+        group?.push(label(input));
       }
     }
     if (running.size === 0) continue;
@@ -123,6 +134,11 @@ async function runPhase(ctx: Context, session: L1Session, loop: CaseLoopInput, i
     running.delete(input);
     const beside = [...entry.beside];
     await finish(input, entry.run!, beside);
+    if (loop.coverage && running.size === 0 && group !== null) {
+      if (restart) loop.coverage.lost(group, `the L1 was unusable after ${label(input)}`);
+      else if (group.length > 0 && session.current) await loop.coverage.stop(session.current, group);
+      group = null;
+    }
     await onAttempt({ input, run: entry.run, result: entry.run!.result, ranBeside: beside });
   }
   if (restart && session.current) {

@@ -15,6 +15,7 @@ import type { QemuChoice } from '../qemu/choose.js';
 import type { QemuBuild } from '../qemu/build.js';
 import type { BootInputs } from './boot-inputs.js';
 import { runCases, type L1Session } from './case-loop.js';
+import type { CoverageProbe } from '../coverage/probe.js';
 import { reproScript } from './repro.js';
 
 export interface L1Plan {
@@ -24,6 +25,8 @@ export interface L1Plan {
   readonly inputs: readonly CaseRunInput[];
   readonly outDir: string;
   readonly onQemuCommand?: (command: readonly string[]) => void;
+  /** --coverage: resets and reads the L1's gcov counters around the cases. */
+  readonly coverage?: CoverageProbe;
 }
 
 export interface L1Outcome {
@@ -83,7 +86,7 @@ export async function runInL1(ctx: Context, plan: L1Plan): Promise<L1Outcome> {
       timings.bootMs = Date.now() - tb;
       env = await collectEnvironment(session.current.ssh);
       const tr = Date.now();
-      await runCases(ctx, session, { inputs: toRun, jobs: Math.max(1, plan.guest.jobs ?? plan.guest.profile.smp), env, outDir: plan.outDir, results });
+      await runCases(ctx, session, { inputs: toRun, jobs: Math.max(1, plan.guest.jobs ?? plan.guest.profile.smp), env, outDir: plan.outDir, results, ...(plan.coverage ? { coverage: plan.coverage } : {}) });
       timings.runMs = Date.now() - tr;
     } catch (err) {
       if (!(err instanceof HarnessError)) throw err;

@@ -18,6 +18,10 @@ import { writeReports } from './artifacts.js';
 import { hostProvenance, qemuVersion } from './provenance.js';
 import { exitCodeForRunOutcome, runVerdictOf } from './exit-codes.js';
 import { describeSource, runResult, NO_TIMINGS, type RunEvidence } from './run-result.js';
+import { CoverageRecorder } from '../coverage/recorder.js';
+import { analyseCoverage } from '../coverage/analyse.js';
+import type { CoverageInputs } from '../coverage/inputs.js';
+import type { CoverageResult } from '../model/coverage.js';
 
 /** Where the kernel under test comes from: built from a plan, a `build --out` directory, or prepared already. */
 export type KernelSource =
@@ -34,6 +38,8 @@ export interface RunPlan {
   readonly repeat: number;
   readonly outDir: string;
   readonly onQemuCommand?: (command: readonly string[]) => void;
+  /** --coverage: the kernel was prepared with plan.coverage; read the L1's counters and report patch coverage. */
+  readonly coverage?: boolean;
 }
 
 export interface RunOutcome {
@@ -68,11 +74,31 @@ export async function runPipeline(ctx: Context, plan: RunPlan): Promise<RunOutco
   if (boot.value.kind !== 'done') return finish(plan, await evidence({ ...stopped(boot.value), kernel: k, qemu: q, timings: { ...timings, imageMs: boot.ms } }));
 
   const bi = boot.value.value;
-  const inL1 = await runStage(ctx, 'boot', (c) => runInL1(c, { guest: plan.guest, qemu: q, boot: bi, inputs: caseRunInputs(plan, bi), outDir: plan.outDir, ...(plan.onQemuCommand ? { onQemuCommand: plan.onQemuCommand } : {}) }));
+  const recorder = plan.coverage && k.coverage ? new CoverageRecorder() : null;
+  const inL1 = await runStage(ctx, 'boot', (c) => runInL1(c, { guest: plan.guest, qemu: q, boot: bi, inputs: caseRunInputs(plan, bi), outDir: plan.outDir, ...(plan.onQemuCommand ? { onQemuCommand: plan.onQemuCommand } : {}), ...(recorder ? { coverage: recorder } : {}) }));
   if (inL1.kind !== 'done') return finish(plan, await evidence({ ...stopped(inL1), kernel: k, qemu: q, timings: { ...timings, imageMs: boot.ms } }));
   const l1 = inL1.value;
   const verdict: RunVerdict = l1.error ? 'error' : l1.bootCrash ? 'fail' : runVerdictOf(l1.cases);
-  return finish(plan, await evidence({ verdict, kernel: k, qemu: q, reachedL1: !l1.error && !l1.bootCrash, env: l1.env, cases: l1.cases, error: l1.error ?? l1.bootCrash, timings: { ...timings, imageMs: boot.ms, bootMs: l1.bootMs, runMs: l1.runMs } }));
+  const coverage = !plan.coverage
+    ? undefined
+    : !recorder || !k.coverage
+      ? { error: 'the kernel was not built for coverage (a --prebuilt kernel, or no series)' }
+      : recorder.snapshots.length === 0
+        ? { error: `no counters were read from the L1: ${l1.error?.message ?? l1.bootCrash?.message ?? 'no case ran'}` }
+        : await coverageStage(ctx, k.coverage, recorder, plan.outDir);
+  return finish(plan, await evidence({ verdict, kernel: k, qemu: q, reachedL1: !l1.error && !l1.bootCrash, env: l1.env, cases: l1.cases, error: l1.error ?? l1.bootCrash, timings: { ...timings, imageMs: boot.ms, bootMs: l1.bootMs, runMs: l1.runMs }, ...(coverage ? { coverage } : {}) }));
+}
+
+/** The counters read in the L1 turned into patch coverage; a failure here leaves the verdict alone and says why. */
+async function coverageStage(ctx: Context, inputs: CoverageInputs, recorder: CoverageRecorder, outDir: string): Promise<CoverageResult | { error: string }> {
+  const t0 = Date.now();
+  const o = await runStage(ctx, 'coverage', (c) => analyseCoverage(c, inputs, recorder.snapshots, recorder.gaps, recorder.scope(), outDir));
+  if (o.kind !== 'done') {
+    ctx.log.warn(`coverage: not computed: ${o.error.message}`);
+    return { error: o.error.message };
+  }
+  ctx.log.info(`coverage: ${o.value.patches.map((p) => `patch ${p.patch} ${p.ran}/${p.executable}`).join(', ')} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return o.value;
 }
 
 function kernelStage(ctx: Context, plan: RunPlan): Promise<StageOutcome<KernelForRun>> {

@@ -7,7 +7,7 @@ import type { CaseDefinition } from '../catalog/cases.js';
 import { UsageError } from '../util/errors.js';
 
 /** What the run stages take from the kernel stage: a freshly prepared kernel or a prebuilt one. */
-export type KernelForRun = Pick<PreparedKernel, 'source' | 'kernel' | 'selftests' | 'timings'> & Partial<Pick<PreparedKernel, 'work'>>;
+export type KernelForRun = Pick<PreparedKernel, 'source' | 'kernel' | 'selftests' | 'timings'> & Partial<Pick<PreparedKernel, 'work' | 'coverage'>>;
 
 const MANIFEST = 'kernel.json';
 

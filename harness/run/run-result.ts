@@ -8,6 +8,7 @@ import { qemuProvenance, type QemuChoice } from '../qemu/choose.js';
 import type { KernelPlan } from '../kernel/prepare.js';
 import type { PatchStatus } from '../util/errors.js';
 import type { KernelForRun } from './prebuilt.js';
+import type { CoverageResult } from '../model/coverage.js';
 
 export type Timings = Omit<RunResult['timings'], 'totalMs'>;
 
@@ -32,6 +33,7 @@ export interface RunEvidence {
   readonly timings: Timings;
   readonly startedAt: number;
   readonly error: HarnessError | null;
+  readonly coverage?: CoverageResult | { readonly error: string };
 }
 
 export function runResult(e: RunEvidence): RunResult {
@@ -53,6 +55,7 @@ export function runResult(e: RunEvidence): RunResult {
       : null,
     cases: e.cases,
     timings: { ...e.timings, totalMs: Date.now() - e.startedAt },
+    ...(e.coverage ? ('error' in e.coverage ? { coverageError: e.coverage.error } : { coverage: e.coverage }) : {}),
     ...(e.error ? { error: { stage: e.error.stage, message: e.error.message, hint: e.error.hint ?? null } } : {}),
   };
 }

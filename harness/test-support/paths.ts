@@ -12,6 +12,8 @@ export const SERIES_DIR = join(SHARED, 'series', 'sea-v2-iabt-on-7.3');
 export const PATCHES = join(ROOT, 'harness', 'e2e', 'patches');
 export const BREAK_IABT_PATCH = join(PATCHES, 'break-iabt-accept-both.patch');
 export const HANG_PATCH = join(PATCHES, 'hang-set-vcpu-events.patch');
+/** A function in guest.c nothing calls: its patch must show 0 of N lines run under --coverage. */
+export const COVERAGE_UNCALLED_PATCH = join(PATCHES, 'coverage-uncalled.patch');
 /** Breaking patches in the SEA exit path (kvm_handle_guest_sea()), applied on the 7.3 base. */
 export const BREAK_SEA_FSC_PATCH = join(PATCHES, 'break-sea-exit-fsc.patch');
 export const BREAK_SEA_GPA_PATCH = join(PATCHES, 'break-sea-exit-gpa.patch');

@@ -12,7 +12,7 @@ import { createContext } from '../util/context.js';
 import { HarnessError } from '../util/errors.js';
 import { streamLogger } from '../util/logger.js';
 import { prepareQemu } from '../qemu/build.js';
-import { BREAK_IABT_PATCH, BREAK_SEA_FSC_PATCH, BREAK_SEA_GPA_PATCH, BREAK_SEA_OPTIN_PATCH, HANG_PATCH, SERIES_MBOX } from './paths.js';
+import { COVERAGE_UNCALLED_PATCH, BREAK_IABT_PATCH, BREAK_SEA_FSC_PATCH, BREAK_SEA_GPA_PATCH, BREAK_SEA_OPTIN_PATCH, HANG_PATCH, SERIES_MBOX } from './paths.js';
 
 export const TEST_KERNELS: ReadonlyArray<{ name: string; plan: Omit<KernelPlan, 'series'> & { series: readonly string[] } }> = [
   { name: 'base (Debian 7.3)', plan: { source: DEFAULT_SOURCE, series: [], configFragments: [] } },
@@ -24,6 +24,9 @@ export const TEST_KERNELS: ReadonlyArray<{ name: string; plan: Omit<KernelPlan, 
   { name: 'base + series', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX], configFragments: [] } },
   { name: 'base + series + break-iabt', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX, BREAK_IABT_PATCH], configFragments: [] } },
   { name: 'base + series + hang', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX, HANG_PATCH], configFragments: [] } },
+  // Coverage variants (the series' C files rebuilt with gcov): ci's series side (05) and the coverage test (11).
+  { name: 'base + series, coverage', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX], configFragments: [], coverage: true } },
+  { name: 'base + series + uncalled, coverage', plan: { source: DEFAULT_SOURCE, series: [SERIES_MBOX, COVERAGE_UNCALLED_PATCH], configFragments: [], coverage: true } },
 ];
 
 async function main(): Promise<void> {

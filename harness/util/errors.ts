@@ -27,6 +27,7 @@ export type Stage =
   | 'boot'
   | 'ssh'
   | 'case'
+  | 'coverage'
   | 'report'
   | 'bisect'
   | 'ci'

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { prepareKernel } from '../../kernel/prepare.js';
-import { COMMON_KERNEL, COMMON_OUTPUT, parseCommand, str, type CommandSpec } from '../options.js';
+import { COMMON_KERNEL, COMMON_OUTPUT, COVERAGE, parseCommand, str, type CommandSpec } from '../options.js';
 import { formatChoice, formatOption } from '../format.js';
 import { exitCodeForError } from '../../run/exit-codes.js';
 
@@ -21,6 +21,7 @@ export const spec: CommandSpec = {
   options: [
     ...COMMON_KERNEL,
     { name: 'rebuild', type: 'boolean', help: 'ignore the artifact store: run the (incremental) make even for a tree built before' },
+    { ...COVERAGE, help: 'build the coverage variant: the series\' C files with gcov (what `run --coverage` boots), kept in the store beside the plain kernel' },
     { name: 'case', type: 'string', multiple: true, arg: 'NAME', help: 'build these cases\' selftests (default: every case in cases/)' },
     { name: 'selftest', type: 'string', multiple: true, arg: 'DIR/NAME', help: 'also build this KVM selftest' },
     ...COMMON_OUTPUT,
@@ -31,7 +32,7 @@ export const spec: CommandSpec = {
 
 export const main: CommandMain = async (rt, argv) => {
   const { values } = parseCommand(spec, argv);
-  const plan = await kernelPlanFromOptions(values);
+  const plan = { ...(await kernelPlanFromOptions(values)), ...(values.coverage ? { coverage: true } : {}) };
   const format = formatChoice(values, FORMATS).stdout;
   const chosen = casesFromOptions(values);
   const cases = chosen.named ? chosen.cases : [...loadCases(), ...chosen.cases.filter((c) => c.adHoc)];
@@ -59,6 +60,7 @@ export const main: CommandMain = async (rt, argv) => {
     qemu: { key: qemu.key, binary: qemu.binary, version: qemu.version, patches: qemu.patches, fromStore: qemu.fromStore, buildMs: qemu.buildMs, prebuilt: qemuManifest },
     work: k.work,
     timings: k.timings,
+    ...(k.coverage ? { coverage: { variant: k.coverage.variant, instrumented: k.coverage.files.filter((f) => f.object).map((f) => f.object), notes: k.coverage.notesDir } } : {}),
   };
   if (format === 'json') {
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -69,6 +71,7 @@ export const main: CommandMain = async (rt, argv) => {
       `config:    ${k.kernel.config}`,
       `System.map ${k.kernel.systemMap}`,
       `vmlinux:   ${k.kernel.vmlinux}`,
+      ...(k.coverage ? [`coverage:  ${k.coverage.makeVariables.join(' ') || 'nothing to instrument'} (gcov notes in ${k.coverage.notesDir})`] : []),
       `QEMU:      ${qemu.binary} (${qemu.version} + ${qemu.patches.length} patches, ${qemu.fromStore ? 'artifact store' : `built in ${Math.round(qemu.buildMs / 1000)} s`})`,
       ...k.selftests.map((s) => `${s.case.padEnd(10)} ${s.path ?? `absent (no tools/testing/selftests/${s.suite}/${s.target}.c in this tree)`}${s.warnings.length ? `  [${s.warnings.length} warning(s)]` : ''}`),
     ];

@@ -20,6 +20,7 @@ export const spec: CommandSpec = {
     { name: 'base', type: 'string', arg: 'REV', help: 'base revision of --kernel (default: Debian\'s 7.3 source when no --kernel)' },
     { name: 'per-patch', type: 'boolean', help: 'also build after each patch, to name one that breaks the build in the middle of the series' },
     { name: 'fresh-base', type: 'boolean', help: 'run the base\'s cases again even when their results are cached' },
+    { name: 'no-coverage', type: 'boolean', help: 'skip patch coverage (on by default in ci: the series\' C files are rebuilt with gcov and the report says which of each patch\'s kernel lines ran)' },
     ...COMMON_KERNEL.filter((o) => o.name !== 'ref'),
     ...COMMON_CASES.filter((o) => o.name !== 'repeat'),
     ...CASE_RUN_OPTIONS,
@@ -45,6 +46,7 @@ export const main: CommandMain = async (rt, argv) => {
   const outDir = resolve(str(values, 'out') ?? `sea-out/ci-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   const { result, exitCode } = await runCi(rt.ctx, {
     kernel: await kernelPlanFromOptions({ ...values, ...(base ? { ref: base } : {}) }),
+    coverage: !values['no-coverage'],
     cases,
     named,
     guest: await guestOptionsFrom(values, rt.log),
