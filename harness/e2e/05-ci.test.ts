@@ -39,7 +39,7 @@ function checkOk(t: Test, doc: CiResult | null, dir: string): void {
   // Patch coverage is on by default in ci: the series side ran on the coverage kernel and says what ran.
   t.equal(doc?.coverage?.schema, 'sea-harness/coverage@1', 'ci.json has the series side\'s coverage');
   t.ok((doc?.coverage?.patches[1]?.ran ?? 0) > 0, `patch 2's kernel lines ran (${doc?.coverage?.patches[1]?.ran} of ${doc?.coverage?.patches[1]?.executable})`);
-  t.match(md, /\| 2 \| KVM: arm64: Allow userspace to inject external instruction aborts \| yes \| ok \| [^|]+ \| \d+ of \d+ new lines ran \|/, 'the per-patch table has the coverage column');
+  t.match(md, /\| 2 \| KVM: arm64: Allow userspace to inject external instruction aborts \| yes \| [^|]+ \| [^|]+ \| \d+ of \d+ new lines ran, \d+ of \d+ ways of their branches taken \|/, 'the per-patch table has the coverage column');
   t.match(md, /### Patch coverage/);
   t.match(JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8')).checkouts[0].misc, { patch_coverage: [{ patch: 1 }, { patch: 2 }, { patch: 3 }] });
   t.equal(XMLValidator.validate(readFileSync(join(dir, 'junit.xml'), 'utf8')), true, 'junit.xml is XML');
