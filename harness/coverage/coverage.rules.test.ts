@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { planFile, gcovMakeVariables, coverageVariant, mentions, WHY } from './plan.js';
 import { linesByPatch, parseBlamePorcelain } from './blame.js';
 import { addGcovJson, addLine, functionAt, treeRelative, type CountsByFile } from './gcov-json.js';
-import { attribute, unrunRuns, NO_OBJECT_COMPILES, NOT_BUILT, type SeriesPatchRef } from './attribute.js';
+import { attribute, patchTotals, unrunRuns, NO_OBJECT_COMPILES, NOT_BUILT, type SeriesPatchRef } from './attribute.js';
 import { patchSummary, unrunLabel, elObjects, coverageLines } from './text.js';
 import { lcovTracefile } from './lcov.js';
 import { buildRelativeGcda, parseCounterDump } from './counter-dump.js';
-import { COVERAGE_SCHEMA, type CoverageResult } from '../model/coverage.js';
+import { COVERAGE_SCHEMA, type CoverageResult, type FileCoverage } from '../model/coverage.js';
 
 const FIX = join(import.meta.dirname, 'fixtures');
 /** The series' commits in the workspace the fixtures were recorded from (base 6ee0744, Debian 7.3.4). */
@@ -206,7 +206,7 @@ t.test('text: the patch line, the not-run runs with file:line and function, EL2 
   t.match(text, /branch not always taken: arch\/arm64\/kvm\/guest\.c:791 in __kvm_arm_vcpu_set_events \(1 of 2 ways\)/, 'a line that ran but took one way of its jump');
   t.notMatch(text, /branch not always taken: .*:79[23]/, 'lines that did not run at all are listed once, as not run');
   t.match(text, /counters reset before each case/);
-  t.match(text, /not measurable: 1 EL2 object compile/);
+  t.match(text, /not measurable: 1 EL2 object compiles the series' files \(arch\/arm64\/kvm\/hyp\/nvhe\/switch\.nvhe\.o\): gcov cannot count there/);
   t.match(elObjects(['a', 'b', 'c', 'd']), /^4 EL2 objects .*\(a, b, c, \.\.\.\)/);
   t.match(coverageLines({ ...c, scope: 'together' }).join('\n'), /figures are for the cases together/);
 });
@@ -241,4 +241,75 @@ t.test('mentions: a path as a whole word of a .cmd file', async (t) => {
   t.ok(mentions(cmd, '/s/x.h'), 'inside $(wildcard ...)');
   t.ok(mentions('a /s/y.h', '/s/y.h'), 'at the end');
   t.notOk(mentions('', '/s/y.h'));
+});
+
+t.test('coverageLines: the whole section, line for line (readings, gaps, EL2 files, sources, artifacts)', async (t) => {
+  const f = (over: Partial<FileCoverage>): FileCoverage => ({ path: 'a.c', measure: 'instrumented', why: null, lines: 3, executable: 3, ran: 1, ranLines: [10], notRun: [], branchLines: [], ...over });
+  const c: CoverageResult = {
+    schema: COVERAGE_SCHEMA,
+    scope: 'together',
+    instrumented: ['a.o'],
+    notMeasurableObjects: ['h/1.nvhe.o', 'h/2.nvhe.o', 'h/3.nvhe.o', 'h/4.o'],
+    patches: [
+      {
+        patch: 1, subject: 'one', commit: P1, executable: 3, ran: 1, branches: { taken: 1, total: 2 }, notMeasurable: 2,
+        files: [
+          f({ notRun: [{ first: 11, last: 12, function: 'g', source: ['x();', 'y();'] }], branchLines: [{ line: 10, taken: 1, total: 2, function: 'g' }, { line: 11, taken: 0, total: 2, function: 'g' }] }),
+          f({ path: 'arch/arm64/kvm/hyp/e.c', measure: 'not-measurable', why: 'EL2', lines: 2, executable: 0, ran: 0, ranLines: [] }),
+        ],
+      },
+      { patch: 2, subject: 'two', commit: P2, executable: 0, ran: 0, branches: { taken: 0, total: 0 }, notMeasurable: 0, files: [] },
+    ],
+    snapshots: [
+      { cases: ['(boot)'], patches: [{ patch: 1, executable: 3, ran: 0, ranLines: [] }, { patch: 2, executable: 0, ran: 0, ranLines: [] }] },
+      { cases: ['a', 'b'], patches: [{ patch: 1, executable: 3, ran: 1, ranLines: [] }] },
+      { cases: ['c'], patches: [{ patch: 2, executable: 0, ran: 0, ranLines: [] }] },
+    ],
+    gaps: ['the counters of c were lost: the L1 was unusable after c'],
+    artifacts: { lcov: 'coverage/kernel.info', html: 'coverage/html/index.html' },
+  };
+  t.same(coverageLines(c), [
+    'patch coverage: kernel lines the series added or changed that ran in the L1 (the cases shared the L1: the figures are for the cases together)',
+    '  patch 1/2: 1 of 3 new lines ran, 1 of 2 ways of their branches taken; 2 more in EL2 or assembly code, not measurable  one',
+    '    not run: a.c:11-12 in g',
+    '         11 | x();',
+    '         12 | y();',
+    '    branch not always taken: a.c:10 in g (1 of 2 ways)',
+    '    not measurable: arch/arm64/kvm/hyp/e.c (EL2)',
+    '  patch 2/2: no kernel lines to run (it leaves no line in the files the series touches)  two',
+    "  not measurable: 4 EL2 objects compile the series' files (h/1.nvhe.o, h/2.nvhe.o, h/3.nvhe.o, ...): gcov cannot count there",
+    '  (boot): patch 1 0/3',
+    '  a + b: patch 1 1/3',
+    '  c: no measurable lines',
+    '  gap: the counters of c were lost: the L1 was unusable after c',
+    '  lcov: coverage/kernel.info, HTML: coverage/html/index.html',
+  ]);
+  const bare = coverageLines({ ...c, snapshots: [c.snapshots[1]!], gaps: [], notMeasurableObjects: [], artifacts: { lcov: 'k.info', html: null } }, false);
+  t.same(bare.slice(2, 4), ['    not run: a.c:11-12 in g', '    branch not always taken: a.c:10 in g (1 of 2 ways)'], 'without sources');
+  t.equal(bare[bare.length - 1], '  lcov: k.info', 'no HTML when genhtml failed');
+  t.notOk(bare.some((l) => l.includes('a + b')), 'one reading: no per-reading lines');
+  t.same(coverageLines({ ...c, artifacts: { lcov: null, html: null } }).filter((l) => l.includes('lcov')), []);
+  t.equal(elObjects(['x.o', 'y.o', 'z.o']), "3 EL2 objects compile the series' files (x.o, y.o, z.o): gcov cannot count there", 'three: no ellipsis');
+});
+
+t.test('patchTotals: per reading, each patch\'s totals and the lines that ran with their branch ways', async (t) => {
+  const files = [planFile({ path: 'arch/arm64/kvm/guest.c', deleted: false })];
+  const totals = patchTotals({ patches: PATCHES, files, blame: new Map([['arch/arm64/kvm/guest.c', guestBlame]]), counts: guestCounts({ 791: 1 }, [792], { 791: [1, 0] }), built: new Set(['arch/arm64/kvm/guest.c']) });
+  t.same(totals, [
+    { patch: 1, executable: 0, ran: 0, ranLines: [] },
+    { patch: 2, executable: 2, ran: 1, ranLines: [{ path: 'arch/arm64/kvm/guest.c', lines: [791], branchLines: [{ line: 791, taken: 1, total: 2, function: '__kvm_arm_vcpu_set_events' }] }] },
+    { patch: 3, executable: 0, ran: 0, ranLines: [] },
+  ]);
+});
+
+t.test('counter dump: text before the first marker is ignored; base64 lines are joined whatever their width', async (t) => {
+  const bytes = Buffer.from(Array.from({ length: 200 }, (_, i) => i));
+  const b64 = bytes.toString('base64');
+  const wrapped = b64.match(/.{1,76}/g)!.join('\n');
+  const files = parseCounterDump(`motd\n${'==sea-harness-gcda== '}./a/b.gcda\n${wrapped}\n`);
+  t.same([...files.keys()], ['a/b.gcda'], 'a leading ./ is dropped, nothing before the marker counts');
+  t.ok(files.get('a/b.gcda')!.equals(bytes));
+  t.same([...parseCounterDump('==sea-harness-gcda== x/./y.gcda\n').keys()], ['x/./y.gcda'], 'only the leading ./ goes');
+  t.equal(buildRelativeGcda('//ws/build/x.gcda', '/ws/build'), 'x.gcda', 'leading slashes');
+  t.equal(buildRelativeGcda('ws/build', '/ws/build'), null, 'the directory itself is no file in it');
 });

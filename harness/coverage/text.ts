@@ -70,5 +70,5 @@ export function coverageLines(c: CoverageResult, withSource = true): string[] {
 /** `23 EL2 objects compile the series' headers (arch/arm64/kvm/hyp/nvhe/switch.nvhe.o, ...): gcov cannot count there` */
 export function elObjects(objects: readonly string[]): string {
   const shown = objects.slice(0, 3).join(', ');
-  return `${objects.length} EL2 object${objects.length === 1 ? '' : 's'} compile the series' files (${shown}${objects.length > 3 ? ', ...' : ''}): gcov cannot count there`;
+  return `${objects.length} EL2 object${objects.length === 1 ? ' compiles' : 's compile'} the series' files (${shown}${objects.length > 3 ? ', ...' : ''}): gcov cannot count there`;
 }
