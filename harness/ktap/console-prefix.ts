@@ -33,6 +33,13 @@ function matchEnd(pattern: RegExp, s: string, at: number): number {
   return pattern.test(s) ? pattern.lastIndex : -1;
 }
 
+/** The parts a console prefix may have, each with its pattern, in line order. */
+const PARTS = [
+  ['syslog', SYSLOG],
+  ['time', TIME],
+  ['caller', CALLER],
+] as const;
+
 /**
  * Where the console prefix of shape `shape` that starts at `start` ends (a
  * blank after it included), or `start` when the line has no such prefix.
@@ -44,33 +51,19 @@ export function consolePrefixEnd(s: string, start: number, end: number, shape: P
   const first = s.charCodeAt(start);
   // Every prefix starts with a bracket, an upper case letter (a month) or a digit (a year): most lines fail here.
   if (first !== 0x5b /* [ */ && !(first >= 0x41 && first <= 0x5a) && !(first >= 0x30 && first <= 0x39)) return start;
-  let syslog = false;
-  let time = false;
-  let caller = false;
-  if (shape === null || shape.syslog) {
-    const e = matchEnd(SYSLOG, s, i);
+  const seen = { syslog: false, time: false, caller: false };
+  // In the order they stand on a line: a syslog/journald prefix, then printk's time, then its caller id.
+  for (const [field, pattern] of PARTS) {
+    if (shape !== null && !shape[field]) continue;
+    const e = matchEnd(pattern, s, i);
     if (e !== -1 && e <= end) {
       i = e;
-      syslog = true;
-    } else if (shape !== null) return start;
-  }
-  if (shape === null || shape.time) {
-    const e = matchEnd(TIME, s, i);
-    if (e !== -1 && e <= end) {
-      i = e;
-      time = true;
-    } else if (shape !== null) return start;
-  }
-  if (shape === null || shape.caller) {
-    const e = matchEnd(CALLER, s, i);
-    if (e !== -1 && e <= end) {
-      i = e;
-      caller = true;
+      seen[field] = true;
     } else if (shape !== null) return start;
   }
   if (i === start) return start;
   // printk puts one blank between its prefix and the message; syslog's `: ` already holds it.
-  if (i < end && s.charCodeAt(i) === 0x20 && (time || caller)) i++;
-  if (found !== undefined) found.shape = { syslog, time, caller };
+  if (i < end && s.charCodeAt(i) === 0x20 && (seen.time || seen.caller)) i++;
+  if (found !== undefined) found.shape = seen;
   return i;
 }
