@@ -6,13 +6,16 @@ import type { Logger } from '../util/logger.js';
 import { DEFAULT_POLICY, type StepPolicy } from '../bisect/policy.js';
 import type { StepInput } from '../bisect/step.js';
 import { loadSeriesInputs } from '../kernel/series.js';
+import type { Context } from '../util/context.js';
+import { resolveSeriesArgs } from '../intake/resolve.js';
 import { NO_SANDBOX, int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
 import { CASE_RUN_OPTIONS, GUEST_OPTIONS, guestOptionsFrom } from './guest-options.js';
 
 export const STEP_OPTIONS: readonly OptionSpec[] = [
   { name: 'case', type: 'string', arg: 'NAME', help: 'the case whose verdict decides (from cases/, e.g. inject_iabt)' },
   { name: 'selftest', type: 'string', arg: 'DIR/NAME', help: 'or an ad-hoc case: any KVM selftest of the tree, e.g. arm64/external_aborts' },
-  { name: 'series', type: 'string', multiple: true, arg: 'PATH', help: 'series applied on top of every revision (repeatable, in order)' },
+  { name: 'series', type: 'string', multiple: true, arg: 'PATH|msgid:ID|URL', help: 'series applied on top of every revision (repeatable, in order); msgid: and archive URLs are fetched once with b4' },
+  { name: 'archive', type: 'string', arg: 'URL', help: 'public-inbox archive for msgid: series (default $SEA_HARNESS_ARCHIVE, else https://lore.kernel.org/all)' },
   { name: 'series-version', type: 'string', arg: 'N', help: 'which version of the series to take from a thread mbox (default: the newest)' },
   { name: 'crash', type: 'string', arg: 'bad|skip', help: 'how a kernel crash during the case counts (default bad)' },
   { name: 'build-failure', type: 'string', arg: 'skip|bad', help: 'how a kernel that does not build counts (default skip)' },
@@ -31,6 +34,17 @@ export function policyFromOptions(values: ParsedOptions): StepPolicy {
     buildFailure: oneOf(values, 'build-failure', ['skip', 'bad'] as const) ?? DEFAULT_POLICY.buildFailure,
     timeout: oneOf(values, 'timeout-verdict', ['skip', 'bad'] as const) ?? DEFAULT_POLICY.timeout,
   };
+}
+
+/**
+ * --series arguments that name a thread fetched once with b4 (the base is bisect's --good/--bad, so a base-commit:
+ * is not used): the values with those arguments replaced by the fetched directories, which the steps then read.
+ */
+export async function fetchThreadSeries(ctx: Context, values: ParsedOptions): Promise<ParsedOptions> {
+  const args = list(values, 'series');
+  if (args.length === 0) return values;
+  const resolved = await resolveSeriesArgs(ctx, args, { archive: str(values, 'archive') ?? null, source: { kind: 'tree', dir: '.', ref: null } });
+  return resolved.intake.length === 0 ? values : { ...values, series: [...resolved.paths] };
 }
 
 /** The step's inputs but the tree, commit, phase and directory; every option checked here, before any work. */

@@ -4,6 +4,8 @@ import type { KernelPlan } from '../kernel/prepare.js';
 import { loadSeriesInputs } from '../kernel/series.js';
 import { DEFAULT_CASES, resolveCases, type CaseDefinition } from '../catalog/cases.js';
 import { UsageError } from '../util/errors.js';
+import type { Context } from '../util/context.js';
+import { resolveSeriesArgs } from '../intake/resolve.js';
 import { int, list, str, type ParsedOptions } from './options.js';
 
 export function sourceFromOptions(values: ParsedOptions): SourceSpec {
@@ -20,12 +22,18 @@ export function sourceFromOptions(values: ParsedOptions): SourceSpec {
   return DEFAULT_SOURCE;
 }
 
-/** The kernel plan, with every --series input loaded and validated once (a bad one fails before any work). */
-export async function kernelPlanFromOptions(values: ParsedOptions): Promise<KernelPlan> {
-  const source = sourceFromOptions(values);
+/**
+ * The kernel plan, with every --series input loaded and validated once (a bad one fails before any work). A series
+ * named by Message-ID or archive URL is fetched with b4 first, and its base-commit: picks the base when the tree
+ * has it (the choice is written into the base's description).
+ */
+export async function kernelPlanFromOptions(ctx: Context, values: ParsedOptions): Promise<KernelPlan> {
+  const version = int(values, 'series-version');
+  const resolved = await resolveSeriesArgs(ctx, list(values, 'series'), { archive: str(values, 'archive') ?? null, source: sourceFromOptions(values), ...(version ? { version } : {}) });
+  const source = resolved.base ? { ...resolved.source, note: resolved.base.why } : resolved.source;
   return {
     source,
-    series: await loadSeriesInputs(list(values, 'series'), int(values, 'series-version')),
+    series: await loadSeriesInputs(resolved.paths, version),
     configFragments: list(values, 'config'),
     ...(values.rebuild ? { rebuild: true } : {}),
   };

@@ -11,9 +11,10 @@ import { DEFAULT_DEBIAN_SERIES, importDebianSource } from './debian-source.js';
 import { applySeries, commitSeriesInIndex, type LoadedSeries } from './series.js';
 import { checkoutDetached, git, gitCapture, type Workspace } from './workspace.js';
 
+/** `note`: how the base was chosen when a series fetched from a list named one (intake/base-choice.ts), for the report. */
 export type SourceSpec =
-  | { readonly kind: 'debian'; readonly series: string }
-  | { readonly kind: 'tree'; readonly dir: string; readonly ref: string | null };
+  | { readonly kind: 'debian'; readonly series: string; readonly note?: string }
+  | { readonly kind: 'tree'; readonly dir: string; readonly ref: string | null; readonly note?: string };
 
 export const DEFAULT_SOURCE: SourceSpec = { kind: 'debian', series: DEFAULT_DEBIAN_SERIES };
 
@@ -73,6 +74,11 @@ export interface ResolvedBase {
 }
 
 export async function resolveBase(ctx: Context, ws: Workspace, spec: SourceSpec): Promise<ResolvedBase> {
+  const base = await resolveBaseOf(ctx, ws, spec);
+  return spec.note ? { ...base, description: `${base.description}; ${spec.note}` } : base;
+}
+
+async function resolveBaseOf(ctx: Context, ws: Workspace, spec: SourceSpec): Promise<ResolvedBase> {
   if (spec.kind === 'debian') {
     const d = await importDebianSource(ctx, ws, spec.series);
     return { commit: d.commit, userCommit: null, description: `Debian ${d.package} ${d.version}`, debianSource: `${d.package} ${d.version}` };

@@ -7,7 +7,7 @@ import { renderBisectHuman } from '../../bisect/report.js';
 import { SeriesIncompleteError, UsageError } from '../../util/errors.js';
 import { cliPath } from '../../util/project.js';
 import { COMMON_OUTPUT, int, parseCommand, str, type CommandSpec } from '../options.js';
-import { STEP_OPTIONS, forwardedArgs, stepFromOptions } from '../bisect-options.js';
+import { STEP_OPTIONS, fetchThreadSeries, forwardedArgs, stepFromOptions } from '../bisect-options.js';
 import { formatChoice, formatOption } from '../format.js';
 import type { CommandMain } from '../runtime.js';
 
@@ -32,17 +32,19 @@ export const spec: CommandSpec = {
 };
 
 export const main: CommandMain = async (rt, argv) => {
-  const { values } = parseCommand(spec, argv);
-  const given = str(values, 'kernel');
-  const goodRev = str(values, 'good');
-  const badRev = str(values, 'bad');
+  const parsed = parseCommand(spec, argv).values;
+  const given = str(parsed, 'kernel');
+  const goodRev = str(parsed, 'good');
+  const badRev = str(parsed, 'bad');
   if (!given || !goodRev || !badRev) throw new UsageError('bisect needs --kernel DIR, --good REV and --bad REV', `usage: ${spec.usage}`);
-  const format = formatChoice(values, ['human', 'json'] as const).stdout;
+  const format = formatChoice(parsed, ['human', 'json'] as const).stdout;
   const kernelDir = await checkGitTree(rt.ctx, given);
   const good = await resolveCommit(rt.ctx, kernelDir, goodRev, '--good');
   const bad = await resolveCommit(rt.ctx, kernelDir, badRev, '--bad');
   if (good === bad) throw new UsageError(`--good ${goodRev} and --bad ${badRev} are the same commit`);
   if (!(await isAncestor(rt.ctx, kernelDir, good, bad))) throw new UsageError(`--good ${goodRev} is not an ancestor of --bad ${badRev}`, 'bisect looks for the first bad commit after a good one: give a good revision older than the bad one');
+  // A thread named by Message-ID is fetched once here; every step applies the same fetched patches.
+  const values = await fetchThreadSeries(rt.ctx, parsed);
   // A series missing patches is the user's input to fix before any step: exit 2 (bisect has no 5; DESIGN.md).
   const step = await stepFromOptions(values, rt.log).catch((err: unknown) => {
     throw err instanceof SeriesIncompleteError ? new UsageError(err.message, err.hint) : err;

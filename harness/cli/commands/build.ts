@@ -32,7 +32,7 @@ export const spec: CommandSpec = {
 
 export const main: CommandMain = async (rt, argv) => {
   const { values } = parseCommand(spec, argv);
-  const plan = { ...(await kernelPlanFromOptions(values)), ...(values.coverage ? { coverage: true } : {}) };
+  const plan = { ...(await kernelPlanFromOptions(rt.ctx, values)), ...(values.coverage ? { coverage: true } : {}) };
   const format = formatChoice(values, FORMATS).stdout;
   const chosen = casesFromOptions(values);
   const cases = chosen.named ? chosen.cases : [...loadCases(), ...chosen.cases.filter((c) => c.adHoc)];

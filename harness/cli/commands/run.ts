@@ -41,7 +41,7 @@ export const main: CommandMain = async (rt, argv) => {
   if (coverage && prebuilt) throw new UsageError('--coverage needs the kernel built by this run: a --prebuilt kernel has no gcov notes', 'drop --prebuilt, or drop --coverage');
   if (coverage && list(values, 'series').length === 0) throw new UsageError('--coverage measures the lines a series adds: give it one with --series PATH', 'e.g. run --series ../shared/series/sea-v2-iabt-on-7.3.mbox --coverage');
   const { result, exitCode, stoppedBy } = await runPipeline(rt.ctx, {
-    kernel: prebuilt ? { kind: 'prebuilt', dir: prebuilt } : { kind: 'plan', plan: { ...(await kernelPlanFromOptions(values)), coverage } },
+    kernel: prebuilt ? { kind: 'prebuilt', dir: prebuilt } : { kind: 'plan', plan: { ...(await kernelPlanFromOptions(rt.ctx, values)), coverage } },
     coverage,
     cases,
     named,

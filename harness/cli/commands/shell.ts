@@ -33,7 +33,7 @@ export const spec: CommandSpec = {
 
 export const main: CommandMain = async (rt, argv) => {
   const { values } = parseCommand(spec, argv);
-  const plan = await kernelPlanFromOptions(values);
+  const plan = await kernelPlanFromOptions(rt.ctx, values);
   const { cases } = casesFromOptions(values);
   const guestOptions = await guestOptionsFrom(values, rt.log);
   const outDir = resolve(str(values, 'out') ?? defaultOutDir().replace('/run-', '/shell-'));
