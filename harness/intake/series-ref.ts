@@ -39,7 +39,7 @@ function fromUrl(arg: string): SeriesRef {
   }
   const segments = url.pathname.split('/');
   const at = segments.findIndex((s) => MSGID.test(safeDecode(s)));
-  if (at < 1) throw new SeriesRefError(`--series ${arg}: the URL holds no Message-ID (expected https://host/<inbox>/<message-id>/, as lore shows a message)`);
+  if (at < 2) throw new SeriesRefError(`--series ${arg}: the URL holds no Message-ID (expected https://host/<inbox>/<message-id>/, as lore shows a message)`);
   const rest = segments.slice(at + 1).filter((s) => s !== '');
   if (rest.some((s) => !MESSAGE_VIEWS.has(s))) throw new SeriesRefError(`--series ${arg}: "${rest.join('/')}" after the Message-ID is not a public-inbox message view (/, /T/, /t.mbox.gz, /raw)`);
   const archive = `${url.protocol}//${url.host}${segments.slice(0, at).join('/')}`;

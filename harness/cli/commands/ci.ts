@@ -45,7 +45,7 @@ export const main: CommandMain = async (rt, argv) => {
   const { cases, named } = casesFromOptions(values);
   const outDir = resolve(str(values, 'out') ?? `sea-out/ci-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   const { result, exitCode } = await runCi(rt.ctx, {
-    kernel: await kernelPlanFromOptions({ ...values, ...(base ? { ref: base } : {}) }),
+    kernel: await kernelPlanFromOptions(rt.ctx, { ...values, ...(base ? { ref: base } : {}) }),
     coverage: !values['no-coverage'],
     cases,
     named,
