@@ -10,6 +10,7 @@ import { qemuPids, runCli, timed } from '../test-support/cli.js';
 import { BREAK_IABT_PATCH, PATCHES, SERIES_MBOX } from '../test-support/paths.js';
 import type { CiResult } from '../model/ci.js';
 import { E2E_TIMEOUT_MS } from '../test-support/timeouts.js';
+import { validateKcidb } from '../test-support/kcidb-schema.js';
 
 t.setTimeout(E2E_TIMEOUT_MS['05-ci']);
 
@@ -41,9 +42,12 @@ function checkOk(t: Test, doc: CiResult | null, dir: string): void {
   t.ok((doc?.coverage?.patches[1]?.ran ?? 0) > 0, `patch 2's kernel lines ran (${doc?.coverage?.patches[1]?.ran} of ${doc?.coverage?.patches[1]?.executable})`);
   t.match(md, /\| 2 \| KVM: arm64: Allow userspace to inject external instruction aborts \| yes \| [^|]+ \| [^|]+ \| \d+ of \d+ new lines ran, \d+ of \d+ ways of their branches taken \|/, 'the per-patch table has the coverage column');
   t.match(md, /### Patch coverage/);
-  t.match(JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8')).checkouts[0].misc, { patch_coverage: [{ patch: 1 }, { patch: 2 }, { patch: 3 }] });
+  const kcidb = JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8'));
+  t.match(kcidb.checkouts[0].misc, { patch_coverage: [{ patch: 1 }, { patch: 2 }, { patch: 3 }] });
   t.equal(XMLValidator.validate(readFileSync(join(dir, 'junit.xml'), 'utf8')), true, 'junit.xml is XML');
-  t.match(JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8')), { version: { major: 4, minor: 3 } });
+  t.match(kcidb, { version: { major: 5, minor: 3 } });
+  t.same(validateKcidb(kcidb), [], 'kcidb.json validates against KCIDB I/O schema v5.3');
+  t.match(kcidb.tests.find((x: { path: string }) => x.path === 'kselftest.kvm.kvm_inject_iabt'), { status: 'PASS' }, 'KCIDB: inject_iabt under KernelCI\'s kselftest path');
   t.same(qemuPids(dir), [], 'no QEMU left');
 }
 
@@ -84,7 +88,10 @@ t.test('ci: a series that does not apply exits 5 naming the patch', async (t) =>
   t.same(r.doc?.apply.map((p) => p.applied), [true, true, true, false]);
   t.match(r.doc?.reason, /patch 4\/4 ".+" does not apply/);
   t.match(readFileSync(join(dir, 'report.md'), 'utf8'), /the series does not apply/);
-  t.same(JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8')).builds, [], 'KCIDB: no build for a checkout that failed');
+  const kcidb = JSON.parse(readFileSync(join(dir, 'kcidb.json'), 'utf8'));
+  t.same(kcidb.builds, [], 'KCIDB: no build for a checkout that failed');
+  t.equal(kcidb.checkouts[0].valid, false, 'KCIDB: the checkout failed');
+  t.same(validateKcidb(kcidb), [], 'kcidb.json validates against KCIDB I/O schema v5.3');
 });
 
 t.test('two ci runs at once on one host both finish with correct reports', async (t) => {

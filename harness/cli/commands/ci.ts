@@ -14,7 +14,7 @@ const FORMATS = ['human', 'json', 'markdown'] as const;
 export const spec: CommandSpec = {
   name: 'ci',
   summary:
-    'Bot mode: run the cases on the base and on base+series in the one kernel workspace (the base\'s kernel and results are reused across series), compare case by case and subtest by subtest, re-run a regression on both sides to tell it from a flake; report apply status per patch, checkpatch, new W=1 and selftest warnings. Writes ci.json, report.md, junit.xml (series side) and kcidb.json (KCIDB I/O v4.3). Exit 0: nothing changed for the worse; 1: regressed; 3: infrastructure (including a base that does not build); 4: the series breaks the build; 5: it does not apply; 130: interrupted.',
+    'Bot mode: run the cases on the base and on base+series in the one kernel workspace (the base\'s kernel and results are reused across series), compare case by case and subtest by subtest, re-run a regression on both sides to tell it from a flake; report apply status per patch, checkpatch, new W=1 and selftest warnings. Writes ci.json, report.md, junit.xml (series side) and kcidb.json (KCIDB I/O v5.3). Exit 0: nothing changed for the worse; 1: regressed; 3: infrastructure (including a base that does not build); 4: the series breaks the build; 5: it does not apply; 130: interrupted.',
   usage: 'sea-harness ci [--kernel DIR --base REV] --series PATH [--case NAME ...] [--per-patch] [--out DIR] [--format human|json|markdown]',
   options: [
     { name: 'base', type: 'string', arg: 'REV', help: 'base revision of --kernel (default: Debian\'s 7.3 source when no --kernel)' },
