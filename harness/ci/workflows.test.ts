@@ -11,7 +11,8 @@ import { KVM_MODES } from '../guest/qemu-args.js';
 const ROOT = projectRoot();
 
 type Yaml = Record<string, unknown>;
-const load = (f: string) => parse(readFileSync(join(ROOT, 'ci', f), 'utf8')) as Yaml;
+// merge: GitLab resolves YAML merge keys (`<<: *anchor`), which YAML 1.2 parsers leave alone by default.
+const load = (f: string) => parse(readFileSync(join(ROOT, 'ci', f), 'utf8'), { merge: true }) as Yaml;
 
 /** Shell words of one simple command (quotes removed), without redirections. */
 function words(segment: string): string[] {
@@ -42,7 +43,14 @@ async function checkCommand(t: Test, argv: string[], where: string): Promise<voi
   t.doesNotThrow(() => parseCommand(mod.spec, rest), `${where}: sea-harness ${[name, ...rest].join(' ')} parses`);
 }
 
-
+/**
+ * A GitLab script line with the template's variables substituted as a job would see them: the defaults under
+ * `variables:`, the job's first matrix entry, and CASE_OPTIONS as the default before_script makes it from
+ * SEA_CASES. Unquoted values split into words, as the shell splits them.
+ */
+function expandVariables(line: string, vars: Record<string, string>): string {
+  return line.replace(/\$\{?([A-Z_][A-Z0-9_]*)\}?/g, (whole, name: string) => vars[name] ?? whole);
+}
 
 t.test('ci/gitlab-ci.yml', async (t) => {
   const doc = load('gitlab-ci.yml');
@@ -51,17 +59,31 @@ t.test('ci/gitlab-ci.yml', async (t) => {
   const jobs = Object.entries(doc).filter(([k]) => !reserved.has(k) && !k.startsWith('.')) as Array<[string, Yaml]>;
   t.ok(jobs.length >= 3, 'build, boot and report jobs');
   const names = new Set(jobs.map(([k]) => k));
+  const globals = doc.variables as Record<string, string>;
+  for (const v of ['SEA_HARNESS_CACHE', 'SEA_SERIES_DIR', 'SEA_CASES', 'SEA_CI_OPTIONS']) t.ok(v in globals, `variable ${v} has a default`);
+  const defaultBefore = ((doc.default as Yaml).before_script as string[]) ?? [];
+  t.ok(defaultBefore.some((l) => /for c in \$SEA_CASES; do CASE_OPTIONS="\$CASE_OPTIONS --case \$c"; done/.test(l)), 'the default before_script turns SEA_CASES into --case options');
+  // Two cases, to check the options of a multi-case run parse.
+  const caseOptions = ' --case inject_iabt --case sea_to_user';
+  const seriesOf = new Map<string, string[]>();
   for (const [name, job] of jobs) {
     t.ok(stages.includes(job.stage as string), `${name}: stage ${String(job.stage)} is declared`);
     for (const need of (job.needs as string[] | undefined) ?? []) t.ok(names.has(need), `${name}: needs ${need} exists`);
     t.ok(Array.isArray(job.script) && (job.script as unknown[]).length > 0, `${name}: has a script`);
     const matrix = ((job.parallel as Yaml | undefined)?.matrix as Array<Record<string, string[]>> | undefined) ?? [];
-    for (const m of matrix) for (const mode of m.KVM_MODE ?? []) t.ok((KVM_MODES as readonly string[]).includes(mode), `${name}: KVM_MODE ${mode} is a --kvm-mode value`);
-    for (const line of [...(((doc.default as Yaml).before_script as string[]) ?? []), ...(job.script as string[])]) for (const argv of commands(line)) await checkCommand(t, argv, name);
+    for (const m of matrix) {
+      for (const mode of m.KVM_MODE ?? []) t.ok((KVM_MODES as readonly string[]).includes(mode), `${name}: KVM_MODE ${mode} is a --kvm-mode value`);
+      // Fan-out by series and KVM mode only: every job runs all of SEA_CASES.
+      t.same(Object.keys(m).filter((k) => k !== 'SERIES' && k !== 'KVM_MODE'), [], `${name}: the matrix is by SERIES and KVM_MODE, never by case`);
+      if (m.SERIES) seriesOf.set(name, m.SERIES);
+    }
+    const vars: Record<string, string> = { ...globals, CASE_OPTIONS: caseOptions, ...Object.fromEntries(Object.entries(matrix[0] ?? {}).map(([k, v]) => [k, v[0]!])) };
+    const before = (job.before_script as string[] | undefined) ?? defaultBefore;
+    for (const line of [...before, ...(job.script as string[])]) for (const argv of commands(expandVariables(line, vars))) await checkCommand(t, argv, name);
   }
+  t.same(seriesOf.get('boot-modes'), seriesOf.get('ci'), 'the boot jobs boot the series the ci jobs built');
   t.ok(jobs.some(([, j]) => (j.script as string[]).some((l) => l.includes('sea-harness ci '))), 'a job runs sea-harness ci');
   t.ok(jobs.some(([, j]) => (j.script as string[]).some((l) => l.includes('report merge'))), 'a job merges the results');
-  t.notOk(JSON.stringify(doc).match(/--case\b/), 'no fan-out by case');
 });
 
 t.test('ci/github-actions.yml', async (t) => {
