@@ -30,6 +30,7 @@ run: setup
 # The whole suite, end-to-end boots included. The kernels every test file reuses are built first, once
 # (cold base, then the series and the test patches as incremental rebuilds in the one workspace).
 test: setup test-kernels
+	$(CLI) doctor --install --tests > /dev/null
 	npx tap $(TAP_ARGS)
 
 test-kernels: setup

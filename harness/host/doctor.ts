@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { run } from '../util/exec.js';
 import { aptConfig, aptInstall, aptUpdate } from './apt.js';
-import { REQUIREMENTS, type Requirement } from './requirements.js';
+import { REQUIREMENTS, TEST_REQUIREMENTS, type Requirement } from './requirements.js';
 
 export interface CheckResult {
   readonly name: string;
@@ -56,17 +56,22 @@ export async function probeAccel(): Promise<{ kvmUsable: boolean; reason: string
   return ok ? { kvmUsable: true, reason: 'arm64 host with /dev/kvm' } : { kvmUsable: false, reason: '/dev/kvm missing or not accessible: TCG' };
 }
 
-export async function doctor(ctx: Context): Promise<DoctorReport> {
-  const checks = await Promise.all(REQUIREMENTS.map((r) => checkOne(ctx, r)));
+/** The requirements to check: the harness's, and with `tests` also the test suite's. */
+export function requirementsFor(tests: boolean): readonly Requirement[] {
+  return tests ? [...REQUIREMENTS, ...TEST_REQUIREMENTS] : REQUIREMENTS;
+}
+
+export async function doctor(ctx: Context, tests = false): Promise<DoctorReport> {
+  const checks = await Promise.all(requirementsFor(tests).map((r) => checkOne(ctx, r)));
   await mkdir(ctx.cacheDir, { recursive: true });
   const fs = await statfs(ctx.cacheDir);
   return { checks, freeDiskGiB: (fs.bavail * fs.bsize) / 2 ** 30, cacheDir: ctx.cacheDir, accel: await probeAccel() };
 }
 
 /** Install what is missing through the private host apt configuration; idempotent, says what it does. */
-export async function installMissing(ctx: Context): Promise<CheckResult[]> {
-  const report = await doctor(ctx);
-  const missing = REQUIREMENTS.filter((r) => !report.checks.find((c) => c.name === r.name)!.ok);
+export async function installMissing(ctx: Context, tests = false): Promise<CheckResult[]> {
+  const report = await doctor(ctx, tests);
+  const missing = requirementsFor(tests).filter((r) => !report.checks.find((c) => c.name === r.name)!.ok);
   if (missing.length === 0) {
     ctx.log.info('setup: every host requirement is already installed');
     return [];

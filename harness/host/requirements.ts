@@ -35,6 +35,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'gdb-multiarch', probe: { command: 'gdb-multiarch', versionArgs: ['--version'] }, package: 'gdb-multiarch', why: 'attaches to the L1 through QEMU\'s gdb stub (repro.sh --gdb, and the test that backtraces the L1)' },
   { name: 'genhtml', probe: { command: 'genhtml', versionArgs: ['--version'] }, package: 'lcov', why: '--coverage: the HTML report of the lcov tracefile (the cross gcov itself comes with gcc-aarch64-linux-gnu)' },
   { name: 'ssh', probe: { command: 'ssh', versionArgs: ['-V'] }, package: 'openssh-client', why: 'repro.sh reaches the L1 with plain OpenSSH' },
+  { name: 'b4', probe: { command: 'b4', versionArgs: ['--version'] }, package: 'b4', why: '--series msgid:<Message-ID> fetches a thread from a public-inbox archive (and the bot every series it tests)' },
   { name: 'qemu-system-aarch64', probe: { command: 'qemu-system-aarch64', versionArgs: ['--version'] }, package: 'qemu-system-arm', target: 'bookworm-backports', why: 'boots the L1 (10.x from bookworm-backports; 7.2 works too)' },
   // Building the project's QEMU (qemu/): a minimal aarch64-softmmu build needs these and nothing else.
   { name: 'cc', probe: { command: 'cc', versionArgs: ['--version'] }, package: 'gcc', why: 'builds the project\'s QEMU' },
@@ -50,4 +51,10 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { name: 'libseccomp headers', probe: { file: '/usr/include/seccomp.h' }, package: 'libseccomp-dev', why: 'the project\'s QEMU runs with -sandbox on (its seccomp filter), which needs --enable-seccomp' },
   { name: 'libslirp headers', probe: { file: '/usr/include/slirp/libslirp.h' }, package: 'libslirp-dev', why: '-netdev user (the SSH forward) in the project\'s QEMU' },
   { name: 'UEFI firmware', probe: { file: '/usr/share/qemu-efi-aarch64/QEMU_EFI.fd' }, package: 'qemu-efi-aarch64', why: 'ACPI (and ras=on\'s HEST) only reach the kernel through UEFI' },
+];
+
+/** What only the test suite needs (`doctor --install --tests`, run by `make test`): the bot's real servers. */
+export const TEST_REQUIREMENTS: readonly Requirement[] = [
+  { name: 'public-inbox', probe: { command: 'public-inbox-httpd', versionArgs: ['--help'] }, package: 'public-inbox', why: 'the bot test\'s mailing-list archive (public-inbox-init, -mda, -httpd), what lore runs' },
+  { name: 'aiosmtpd', probe: { file: '/usr/lib/python3/dist-packages/aiosmtpd/__init__.py' }, package: 'python3-aiosmtpd', why: 'the bot test\'s SMTP server, where its replies are read back' },
 ];

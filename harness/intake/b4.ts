@@ -32,6 +32,9 @@ export function b4Environment(archive: string, home: string): Record<string, str
     ['b4.linkmask', `${archive.replace(/\/+$/, '')}/%s`],
     // DKIM attestation needs DNS and says nothing about what a patch does to the kernel: off.
     ['b4.attestation-policy', 'off'],
+    // b4 am reads the user's identity while it prepares the patches and stops (exit 1, no message) without it.
+    ['user.name', 'sea-harness'],
+    ['user.email', 'sea-harness@localhost'],
   ];
   return {
     HOME: home,
@@ -53,6 +56,7 @@ export async function fetchSeries(ctx: Context, opts: { msgid: string; archive: 
   const dir = await mkdtemp(join(root, `${new Date().toISOString().replace(/[:.]/g, '-')}-`));
   const home = join(dir, '.b4-home');
   await mkdir(home, { recursive: true });
+  await mkdir(join(dir, 'b4'));
   const url = messageUrl(opts.archive, opts.msgid);
   const args = ['am', '--no-cache', '--outdir', join(dir, 'b4'), '--mbox-name', 'series', ...(opts.version ? ['--use-version', String(opts.version)] : []), opts.msgid];
   const r = await run(ctx, 'b4', args, { stage: 'source', env: b4Environment(opts.archive, home), timeoutMs: B4_TIMEOUT_MS, reject: false, logPath: join(dir, 'b4.log') });
@@ -77,5 +81,6 @@ export async function fetchSeries(ctx: Context, opts: { msgid: string; archive: 
 }
 
 function unreachable(log: string): boolean {
-  return /Connection refused|Name or service not known|Max retries exceeded|timed out|404|Not Found|HTTPConnectionPool|Failed to establish/i.test(log);
+  // b4 says "That message-id is not known." for a 404: the input's problem, not the archive's.
+  return /Connection refused|Name or service not known|Max retries exceeded|timed out|HTTPConnectionPool|Failed to establish|Temporary failure in name resolution/i.test(log);
 }

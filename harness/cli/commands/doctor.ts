@@ -7,9 +7,10 @@ import type { CommandMain } from '../runtime.js';
 export const spec: CommandSpec = {
   name: 'doctor',
   summary: 'Check the host: tools and their versions, missing pieces with the Debian package to install, free disk, and whether KVM or TCG will run the L1. With --install, install what is missing (root; a private apt configuration, the system\'s sources stay untouched).',
-  usage: 'sea-harness doctor [--install] [--format human|json]',
+  usage: 'sea-harness doctor [--install] [--tests] [--format human|json]',
   options: [
     { name: 'install', type: 'boolean', help: 'install missing packages through apt (bookworm + bookworm-backports)' },
+    { name: 'tests', type: 'boolean', help: 'also what the test suite needs (public-inbox, aiosmtpd: the bot test\'s servers); `make test` uses it' },
     formatOption(['human', 'json']),
     { name: 'verbose', type: 'boolean', short: 'v', help: 'more detail' },
   ],
@@ -18,8 +19,9 @@ export const spec: CommandSpec = {
 
 export const main: CommandMain = async (rt, argv) => {
   const { values } = parseCommand(spec, argv);
-  if (values.install) await installMissing(rt.ctx);
-  const report = await doctor(rt.ctx);
+  const tests = Boolean(values.tests);
+  if (values.install) await installMissing(rt.ctx, tests);
+  const report = await doctor(rt.ctx, tests);
   if (formatChoice(values, ['human', 'json'] as const).stdout === 'json') {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else {
