@@ -130,15 +130,15 @@ t.test('decideIntake: complete, settled, after since, once, newest', async (t) =
 
   const early = decideIntake(s, [], 2_002 + 59_999, policy);
   t.same(early.queue, []);
-  t.same(early.waiting, [{ root: 'v2-0@ex', why: 'v2: settling, 1 s to go' }]);
-  t.same(decideIntake(s, [], 2_002 + 30_000, policy).waiting, [{ root: 'v2-0@ex', why: 'v2: settling, 30 s to go' }]);
+  t.same(early.waiting, [{ root: 'v2-0@ex', why: 'v2: settling, 1 s to go', settling: true }]);
+  t.same(decideIntake(s, [], 2_002 + 30_000, policy).waiting, [{ root: 'v2-0@ex', why: 'v2: settling, 30 s to go', settling: true }]);
 
   t.same(decideIntake(s, [{ root: 'v2-0@ex', state: 'done' }, { root: 'v1-0@ex', state: 'superseded' }], 1e9, policy), { queue: [], supersede: [], waiting: [] }, 'never twice');
   t.same(decideIntake(s, [{ root: 'v1-0@ex', state: 'queued' }], 1e9, policy).supersede.map((x) => x.series.root), ['v1-0@ex'], 'a queued older version is superseded');
   t.same(decideIntake(s, [{ root: 'v1-0@ex', state: 'running' }], 1e9, policy).supersede.map((x) => x.series.root), [], 'a running one finishes');
 
   const partial = groupSeries(series(1, 3).slice(0, 3));
-  t.same(decideIntake(partial, [], 1e9, policy).waiting, [{ root: 'v1-0@ex', why: 'v1: 2 of 3 patches so far' }]);
+  t.same(decideIntake(partial, [], 1e9, policy).waiting, [{ root: 'v1-0@ex', why: 'v1: 2 of 3 patches so far', settling: false }]);
 
   const since = Date.parse('2026-12-04T10:00:00Z');
   t.same(decideIntake(s, [], 1e9, { settleMs: 0, sinceMs: since }).queue.map((x) => x.root), ['v2-0@ex'], 'posted at since: in');

@@ -23,7 +23,7 @@ export interface IntakeDecision {
   /** Series that will never run: a newer complete version exists (`by` is its root). */
   readonly supersede: ReadonlyArray<{ readonly series: PostedSeries; readonly by: string }>;
   /** Known and not ready, with the reason (for `bot status`). */
-  readonly waiting: ReadonlyArray<{ readonly root: string; readonly why: string }>;
+  readonly waiting: ReadonlyArray<{ readonly root: string; readonly why: string; readonly settling: boolean }>;
 }
 
 export function decideIntake(series: readonly PostedSeries[], jobs: readonly JobView[], now: number, policy: IntakePolicy): IntakeDecision {
@@ -31,7 +31,7 @@ export function decideIntake(series: readonly PostedSeries[], jobs: readonly Job
   const newer = superseded(series);
   const queue: PostedSeries[] = [];
   const supersede: Array<{ series: PostedSeries; by: string }> = [];
-  const waiting: Array<{ root: string; why: string }> = [];
+  const waiting: Array<{ root: string; why: string; settling: boolean }> = [];
   for (const s of series) {
     const j = job.get(s.root);
     const by = newer.get(s.root);
@@ -42,7 +42,7 @@ export function decideIntake(series: readonly PostedSeries[], jobs: readonly Job
     }
     if (policy.sinceMs !== null && (s.date === null || Date.parse(s.date) < policy.sinceMs)) continue;
     if (!s.complete) {
-      waiting.push({ root: s.root, why: `v${s.version}: ${s.present.length} of ${s.total} patches so far` });
+      waiting.push({ root: s.root, why: `v${s.version}: ${s.present.length} of ${s.total} patches so far`, settling: false });
       continue;
     }
     if (by) {
@@ -51,7 +51,7 @@ export function decideIntake(series: readonly PostedSeries[], jobs: readonly Job
     }
     const quiet = now - s.lastSeenAt;
     if (quiet < policy.settleMs) {
-      waiting.push({ root: s.root, why: `v${s.version}: settling, ${Math.ceil((policy.settleMs - quiet) / 1000)} s to go` });
+      waiting.push({ root: s.root, why: `v${s.version}: settling, ${Math.ceil((policy.settleMs - quiet) / 1000)} s to go`, settling: true });
       continue;
     }
     queue.push(s);

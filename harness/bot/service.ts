@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Context } from '../util/context.js';
 import { HarnessError } from '../util/errors.js';
 import { pollArchive } from './archive.js';
-import { decideExit, decideIntake, type IntakePolicy } from './schedule.js';
+import { countFlake, decideExit, decideIntake, type IntakePolicy } from './schedule.js';
+import { readFile } from 'node:fs/promises';
+import type { CiResult } from '../model/ci.js';
 import { groupSeries } from './threads.js';
 import type { BotStore, JobRow } from './store.js';
 import { endLeftover, startCi, type CiChild, type CiSettings } from './worker.js';
@@ -33,6 +35,7 @@ export async function runBot(ctx: Context, store: BotStore, cfg: BotConfig, deli
   const running = new Map<string, CiChild>();
   const epochs = new Map<string, number>();
   let wake: (() => void) | null = null;
+  let stopping = false;
   const nudge = () => wake?.();
   ctx.signal.addEventListener('abort', nudge);
 
@@ -54,10 +57,14 @@ export async function runBot(ctx: Context, store: BotStore, cfg: BotConfig, deli
     const d = decideExit(code, job.infraFailures, cfg.maxInfraRetries);
     const fresh = store.job(job.root)!;
     switch (d.kind) {
-      case 'verdict':
-        store.update(job.root, 'running', { state: 'done', pid: null, exit_code: code, verdict: d.verdict, out_dir: child.dir }, `ci exit ${code}: ${d.verdict}`);
+      case 'verdict': {
+        // The flake history moves in the transaction that records the verdict: counted once, whatever dies when.
+        const flakes = store.flakes();
+        const cases = (await readCases(child.dir)).map((c) => ({ name: c.name, flaky: c.change === 'flaky', count: countFlake(flakes.get(c.name), c.change === 'flaky') }));
+        store.recordVerdict(cases, () => store.update(job.root, 'running', { state: 'done', pid: null, exit_code: code, verdict: d.verdict, out_dir: child.dir }, `ci exit ${code}: ${d.verdict}`));
         log(`ci for <${job.root}> v${job.version}: ${d.verdict} (exit ${code})`);
         break;
+      }
       case 'retry':
         store.update(job.root, 'running', { state: 'queued', pid: null, exit_code: code, infra_failures: d.infraFailures, reason: d.why }, d.why);
         log(`ci for <${job.root}>: ${d.why}`);
@@ -109,12 +116,14 @@ export async function runBot(ctx: Context, store: BotStore, cfg: BotConfig, deli
 
     if (ctx.signal.aborted) {
       if (running.size === 0) break;
-      for (const c of running.values()) c.stop();
-    } else if (cfg.once && running.size === 0 && !store.jobs().some((j) => j.state === 'queued') && decision.waiting.length === 0) break;
+      // Once: ci takes SIGINT as "stop, clean up, exit 130"; a second one would make it leave at once.
+      if (!stopping) for (const c of running.values()) c.stop();
+      stopping = true;
+    } else if (cfg.once && running.size === 0 && !store.jobs().some((j) => j.state === 'queued') && !decision.waiting.some((w) => w.settling)) break;
     await new Promise<void>((resolve) => {
       wake = resolve;
-      const t = setTimeout(resolve, ctx.signal.aborted ? 1000 : cfg.pollMs);
-      t.unref?.();
+      // Not unref'd: between polls this timer is all that keeps the service's event loop alive.
+      setTimeout(resolve, ctx.signal.aborted ? 1000 : cfg.pollMs);
     });
     wake = null;
   }
@@ -128,5 +137,14 @@ async function recover(store: BotStore, log: (s: string) => void): Promise<void>
     const ended = j.pid ? await endLeftover(j.pid, j.root) : false;
     store.update(j.root, 'running', { state: 'queued', pid: null }, `the bot restarted: attempt ${j.attempts} ${ended ? `(pid ${j.pid}, ended)` : 'was no longer running'}; back in the queue`);
     log(`recovered <${j.root}>: attempt ${j.attempts} ${ended ? `ended (pid ${j.pid})` : 'was gone'}, requeued`);
+  }
+}
+
+/** The cases of an attempt's ci.json (none when ci stopped before writing it). */
+async function readCases(dir: string): Promise<CiResult['cases']> {
+  try {
+    return (JSON.parse(await readFile(join(dir, 'ci.json'), 'utf8')) as CiResult).cases;
+  } catch {
+    return [];
   }
 }

@@ -5,7 +5,6 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cliPath } from '../util/project.js';
-import { delay } from '../util/delay.js';
 import type { JobRow } from './store.js';
 
 export interface CiSettings {
@@ -83,7 +82,8 @@ export async function endLeftover(pid: number, root: string, graceMs = 30_000): 
   if (!isJobProcess(pid, root)) return false;
   signalGroup(pid, 'SIGINT');
   const until = Date.now() + graceMs;
-  while (Date.now() < until && existsSync(`/proc/${pid}`) && isJobProcess(pid, root)) await delay(250);
+  // A plain timer (util/delay.ts's is unref'd): while the bot recovers, nothing else keeps it alive.
+  while (Date.now() < until && existsSync(`/proc/${pid}`) && isJobProcess(pid, root)) await new Promise((r) => setTimeout(r, 250));
   signalGroup(pid, 'SIGKILL');
   return true;
 }

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   report: () => import('./commands/report.js'),
   doctor: () => import('./commands/doctor.js'),
   cache: () => import('./commands/cache.js'),
+  bot: () => import('./commands/bot.js'),
 };
 
 const SUMMARY: Record<string, string> = {
