@@ -110,7 +110,7 @@ t.test('parse: junit of a fixture with failures and skips is XML; bad input is e
 });
 
 t.test('every command answers --help; bad input to ci, report and run --prebuilt is a clear usage error', async (t) => {
-  for (const c of ['run', 'parse', 'build', 'shell', 'bisect', 'bisect-step', 'ci', 'report', 'doctor', 'cache']) {
+  for (const c of ['run', 'parse', 'build', 'shell', 'bisect', 'bisect-step', 'ci', 'report', 'doctor', 'cache', 'bot']) {
     const r = await runCli([c, '--help']);
     t.equal(r.exitCode, 0, `${c} --help`);
     t.match(r.stdout, /^usage: sea-harness /, `${c} usage`);
@@ -127,6 +127,24 @@ t.test('every command answers --help; bad input to ci, report and run --prebuilt
   const other = await runCli(['report', 'frob', 'x']);
   t.equal(other.exitCode, 2);
   t.match(other.stderr, /report frob: unknown subcommand/);
+  const botState = tmp('bot-state');
+  for (const [args, message] of [
+    [['bot', '--state', botState], /bot needs at least one archive to watch: --archive URL/],
+    [['bot', '--state', botState, '--archive', 'lore.kernel.org/kvmarm'], /--archive lore\.kernel\.org\/kvmarm: expected an http\(s\) URL/],
+    [['bot', '--state', botState, '--archive', 'http://127.0.0.1:9/x', '--kernel', '/tmp'], /--kernel DIR and --base REV go together/],
+    [['bot', '--state', botState, '--archive', 'http://127.0.0.1:9/x', '--since', 'yesterday-ish'], /--since "yesterday-ish": not a date/],
+    [['bot', '--state', botState, '--archive', 'http://127.0.0.1:9/x', '--smtp', 'mailhost'], /--smtp "mailhost": expected HOST:PORT/],
+    [['bot', '--state', botState, '--archive', 'http://127.0.0.1:9/x', '--from', 'nobody'], /--from "nobody": not a mail address/],
+    [['bot', 'frob', '--state', botState], /bot: unknown subcommand "frob"/],
+    [['run', '--series', 'msgid:not-an-id'], /--series msgid:not-an-id: "not-an-id" is not a Message-ID/],
+  ] as const) {
+    const r = await runCli([...args]);
+    t.equal(r.exitCode, 2, `${args.join(' ')}: exit 2`);
+    t.match(r.stderr, message);
+  }
+  const botStatus = await runCli(['bot', 'status', '--state', botState, '--format', 'json']);
+  t.equal(botStatus.exitCode, 0, 'bot status of a new state: exit 0');
+  t.match(JSON.parse(botStatus.stdout), { schema: 'sea-harness/bot-status@1', jobs: [], flakes: [] });
   const unknown = await runCli(['frobnicate']);
   t.equal(unknown.exitCode, 2);
   t.match(unknown.stderr, /unknown command "frobnicate"/);
