@@ -37,6 +37,13 @@ const mutate = [
   'harness/coverage/text.ts',
   'harness/coverage/lcov.ts',
   'harness/coverage/counter-dump.ts',
+  'harness/ci/kcidb.ts',
+  'harness/intake/series-ref.ts',
+  'harness/intake/base-choice.ts',
+  'harness/bot/threads.ts',
+  'harness/bot/schedule.ts',
+  'harness/bot/reply.ts',
+  'harness/bot/patchwork.ts',
 ];
 
 // The unit tests that judge the mutants: the test files listed in tsconfig.mutation-tests.json (every
