@@ -59,8 +59,10 @@ export async function runBot(ctx: Context, store: BotStore, cfg: BotConfig, deli
     switch (d.kind) {
       case 'verdict': {
         // The flake history moves in the transaction that records the verdict: counted once, whatever dies when.
+        // Read the file first: between reading the history and writing it nothing may await (another worker).
+        const ran = await readCases(child.dir);
         const flakes = store.flakes();
-        const cases = (await readCases(child.dir)).map((c) => ({ name: c.name, flaky: c.change === 'flaky', count: countFlake(flakes.get(c.name), c.change === 'flaky') }));
+        const cases = ran.map((c) => ({ name: c.name, flaky: c.change === 'flaky', count: countFlake(flakes.get(c.name), c.change === 'flaky') }));
         store.recordVerdict(cases, () => store.update(job.root, 'running', { state: 'done', pid: null, exit_code: code, verdict: d.verdict, out_dir: child.dir }, `ci exit ${code}: ${d.verdict}`));
         log(`ci for <${job.root}> v${job.version}: ${d.verdict} (exit ${code})`);
         break;
