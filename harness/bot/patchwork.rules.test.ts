@@ -28,7 +28,8 @@ const states = (d: PatchworkChecks) => d.checks.map((c) => [c.patch, c.check.sta
 
 /** Every check against patchwork's schema and model: states, the context slug, description and URL lengths. */
 function valid(t: Test, d: PatchworkChecks): void {
-  t.equal(d.schema, PATCHWORK_CHECKS_SCHEMA);
+  t.equal(d.schema, 'sea-harness/patchwork-checks@1');
+  t.equal(PATCHWORK_CHECKS_SCHEMA, d.schema);
   for (const c of d.checks) {
     t.ok(validate(c.check), `patch ${c.patch}: a valid CheckCreate`, { errors: validate.errors });
     t.same(Object.keys(c.check).sort(), ['context', 'description', 'state', 'target_url']);
@@ -96,6 +97,12 @@ t.test('regressed: fail on the last patch, warning on the ones before', async (t
     [4, 'fail', 'regression: inject_iabt (pass -> fail)'],
   ]);
   t.equal(d.checks[3]!.message_id, '20261126-break-4-iabt@example.org');
+  const r = fx.regressedResult();
+  const two = { ...r, cases: [r.cases[0]!, { ...r.cases[0]!, name: 'external_aborts', base: null }] };
+  t.same(states(checks(two)).slice(2), [
+    [3, 'warning', 'the series regresses inject_iabt, external_aborts (tested with all 4 patches)'],
+    [4, 'fail', 'regression: inject_iabt (pass -> fail), external_aborts (absent -> fail)'],
+  ]);
 });
 
 t.test('apply-failed: fail where it stops, warning before, nothing after', async (t) => {
@@ -136,6 +143,10 @@ t.test('build-failed: fail on the patch that breaks it; the whole series or one 
   const both = fx.middleBreakResult();
   const regressed = { ...both, cases: fx.regressedResult().cases };
   t.same(states(checks(regressed)).map((s) => s[1]), ['warning', 'fail', 'fail'], 'a regression as well: the last patch fails too');
+  const plain = fx.buildFailedResult();
+  const outside = { ...plain, apply: plain.apply.map((p) => (p.buildError ? { ...p, buildError: 'the kernel failed to build: x.c:1:2: error: y' } : p)) };
+  t.equal(checks(outside).checks[2]!.check.description, 'breaks the build: x.c:1:2: error: y', 'without the sandbox too');
+  t.equal(checks({ ...plain, apply: plain.apply.map((p) => ({ ...p, buildError: null })) }).checks[2]!.check.description, error, "the build's error when the patch has none");
 });
 
 t.test('error: no check for any patch', async (t) => {
@@ -162,12 +173,16 @@ t.test('message ids, target URL and context', async (t) => {
   t.throws(() => patchworkChecks(r, { targetUrl: null, context: 'x'.repeat(CONTEXT_MAX + 1) }), UsageError);
   t.throws(() => patchworkChecks(r, { targetUrl: null, context: 'sea harness' }), /"sea harness" is not a slug/);
   t.throws(() => patchworkChecks(r, { targetUrl: null, context: '' }), UsageError);
+  t.match((() => { try { patchworkChecks(r, { targetUrl: null, context: 'a b' }); } catch (e) { return (e as UsageError).hint; } return ''; })(), /^use 1 to 255 of letters, digits, '-' and '_' \(patchwork's SlugField\), e\.g\. sea-harness-kvm-sea$/);
+  t.equal(checks(r, 'http://bot.example.org/1').checks[0]!.check.target_url, 'http://bot.example.org/1', 'http too');
+  t.equal(checks(r, 'see https://bot.example.org/1').checks[0]!.check.target_url, null, 'a URL, not text holding one');
 });
 
 t.test('clip: one line, at most the limit, an ellipsis when cut', async (t) => {
   t.equal(clip('a\n  b'), 'a b');
   t.equal(clip('x'.repeat(DESCRIPTION_MAX)), 'x'.repeat(DESCRIPTION_MAX));
   t.equal(clip('x'.repeat(DESCRIPTION_MAX + 1)), `${'x'.repeat(DESCRIPTION_MAX - 3)}...`);
-  t.equal(clip('abc def', 6), 'abc...', 'no blank before the ellipsis');
+  t.equal(clip('ab cdef', 6), 'ab...', 'no blank before the ellipsis');
+  t.equal(clip('  a  '), 'a', 'trimmed');
   t.equal(DESCRIPTION_MAX, 140);
 });

@@ -56,7 +56,8 @@ const buildError = (s: string | null | undefined) => (s ?? '').split('\n')[0]!.r
 /**
  * The state of each patch, first rule that holds:
  * - verdict `error` (the test setup failed): no check for any patch; a robot's own failure says nothing of them.
- * - not applied, the first such patch of an `apply-failed` result: `fail` ("does not apply").
+ * - not applied, the first such patch (where git am stopped: the result is `apply-failed`): `fail` ("does not
+ *   apply").
  * - not applied otherwise (after the one that failed, or never tried): no check; a `pending` would never end.
  * - its own build failed (the last patch when the series does not build, or patch k with --per-patch): `fail`.
  * - applied, but a later patch did not apply: `warning` (it applies; nothing was built or tested).
@@ -71,7 +72,7 @@ export function checkFor(r: CiResult, p: PatchReport): { state: CheckState; desc
   const firstUnapplied = r.apply.find((x) => !x.applied);
   const regressed = r.cases.filter((c) => c.change === 'regressed');
   if (r.verdict === 'error') return { skip: 'no result: the test setup failed' };
-  if (!p.applied && p === firstUnapplied && r.verdict === 'apply-failed') return { state: 'fail', description: `does not apply to ${r.base.source}` };
+  if (!p.applied && p === firstUnapplied) return { state: 'fail', description: `does not apply to ${r.base.source}` };
   if (!p.applied) return { skip: 'not tried' };
   if (p.build === 'failed') return { state: 'fail', description: `breaks the build: ${buildError(p.buildError ?? r.build.error)}` };
   if (r.verdict === 'apply-failed') return { state: 'warning', description: `applies; not tested: patch ${firstUnapplied?.patch ?? '?'}/${n} does not apply` };

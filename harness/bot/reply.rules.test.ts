@@ -130,6 +130,7 @@ t.test('regression block: long backtraces cut, subtests, new kernel warnings, de
   const r: CiResult = { ...fx.regressedResult(), cases: [compareCase('inject_iabt', series, deep)] };
   const l = lines(r);
   t.ok(l.includes('    [... 1 more frames]'), 'six frames, then how many more');
+  t.notOk(l.includes('New kernel warnings:'), "a regression's warnings are in its block, not listed again");
   t.ok(l.includes('    c at x.c:3') === false && l.includes('    b at x.c:2'), 'the sixth frame shown, the seventh not');
   const w = l.indexOf('  new kernel warnings:');
   t.same(l.slice(w, w + 3), ['  new kernel warnings:', '    WARNING: CPU: 0 PID: 79 at arch/arm64/kvm/inject_fault.c:200', '      inject_abt64+0x10/0x40'], 'without the timestamp');
@@ -168,6 +169,10 @@ t.test('flaky, other changes, warnings, checkpatch, compiler warnings, coverage 
   t.ok(lines({ ...fx.okResult(), coverage: undefined, coverageError: 'the L1 had no debugfs' }).includes('Patch coverage not computed: the L1 had no debugfs'));
   t.notOk(lines({ ...fx.okResult(), build: { ...fx.okResult().build, newSelftestWarnings: [] } }).includes('New selftest warnings:'));
   t.notOk(lines(fx.flakyResult()).includes('Other changes:'), 'unchanged and flaky are no other change');
+  const skipped = fx.okResult();
+  const noPass = lines({ ...skipped, cases: skipped.cases.map((c) => (c.name === 'inject_iabt' ? { ...c, series: 'skip' as const, detail: 'absent -> skip' } : c)) });
+  t.ok(noPass.includes('  inject_iabt: absent -> skip'));
+  t.notOk(noPass.some((l) => l.includes('note:')), "a case's notes (what its pass does not prove) only with a pass");
 });
 
 t.test('failure sections: apply, build (whole and one patch), no result', async (t) => {
@@ -306,3 +311,87 @@ t.test('withoutBacktrace: the real detail of a confirmed regression', async (t) 
   t.equal(withoutBacktrace('already failing on the base: fail (x; backtrace: a <- b) -> fail (y; backtrace: c)'), 'already failing on the base: fail (x) -> fail (y)');
   t.equal(withoutBacktrace('new with the series: pass'), 'new with the series: pass');
 });
+
+t.test('edges: what a result may lack (commit, QEMU, reasons, bases), boundaries of the bounded lists', async (t) => {
+  const noCommit = { ...fx.applyFailedResult(), base: { ...fx.applyFailedResult().base, commit: null } };
+  t.equal(lines(noCommit).find((l) => l.startsWith('Patch 4/4')), 'Patch 4/4 does not apply to Debian linux-source-7.3 7.3.4-1~bpo13+1;', 'no commit: no parenthesis');
+  t.equal(lines({ ...fx.okResult(), provenance: { ...fx.okResult().provenance, qemu: null } }, { superseded: ['v1', 'v1.5'] }).slice(2, 5).join(' '), 'Tested v2 (3 patches) on Debian linux-source-7.3 7.3.4-1~bpo13+1 (e6ad139bba69), guest virt-ras-nested. It supersedes the results for v1, v1.5.');
+  for (const make of [fx.applyFailedResult, fx.buildFailedResult, fx.errorResult]) {
+    const r = make();
+    const bare = { ...r, reason: null, build: { ...r.build, error: null }, apply: r.apply.map((p) => ({ ...p, buildError: null })) };
+    t.ok(lines(bare).includes('  no message'), `${r.verdict} without any message says so`);
+  }
+  const mid = fx.middleBreakResult();
+  t.ok(lines({ ...mid, reason: null, apply: mid.apply.map((p) => ({ ...p, buildError: null })) }).includes('  no message'));
+  const whole = fx.buildFailedResult();
+  t.ok(lines({ ...whole, build: { ...whole.build, error: null }, reason: null }).includes("    member named 'ext_iabt_pending'; did you mean 'ext_dabt_pending'?"), 'the patch\'s build error when the build has none');
+  const c = fx.regressedResult().cases[0]!;
+  const nulls = { ...fx.regressedResult(), cases: [{ ...c, base: null, series: 'crash' as const, seriesReason: 'Unable to handle kernel paging request', rerun: { base: null, series: null } }] };
+  const n = lines(nulls);
+  t.same(n.slice(n.indexOf('Regression: inject_iabt') + 1, n.indexOf('Regression: inject_iabt') + 4), ['  base: absent, series: crash; re-run: base absent, series absent', '  failure:', '    Unable to handle kernel paging request'], 'no backtrace: no backtrace heading');
+  const fl = fx.flakyResult().cases[0]!;
+  const f = lines({ ...fx.flakyResult(), cases: [{ ...fl, base: null, series: null, rerun: { base: null, series: null } }] });
+  t.ok(f.includes('  inject_iabt: absent on the base, absent with the series, but a re-run'));
+  t.ok(f.includes('    gave absent on the base and absent with the series'));
+  t.ok(lines({ ...fx.flakyResult(), cases: [{ ...fl, rerun: null }] }).includes('  inject_iabt: pass on the base, timeout with the series'), 'no re-run recorded');
+  const sub = { ...c, subtests: [{ name: 'a_new_subtest_with_a_rather_long_name_for_the_test', base: null, series: 'fail', change: 'regressed' as const }, { name: 'gone', base: 'pass', series: null, change: 'removed' as const }] };
+  const s = lines({ ...fx.regressedResult(), cases: [sub] });
+  t.ok(s.includes('    a_new_subtest_with_a_rather_long_name_for_the_test: regressed,'));
+  t.ok(s.includes('      absent -> fail'), 'hanging indent');
+  t.ok(s.includes('    gone: removed, pass -> absent'));
+  t.same(lines(fx.regressedResult(), { flakes: { inject_iabt: { runs: 14, flaked: 1, lastSeen: '2026-11-20T08:00:00.000Z' } } }).filter((l) => /history|^ {4}2026/.test(l)), ['  history: flaked 1 of 14 runs on this bot, last on', '    2026-11-20T08:00:00.000Z']);
+  const six = { ...c, seriesReason: `${c.seriesReason} <- f5 at x.c:5 <- f6 at x.c:6` };
+  const sl = lines({ ...fx.regressedResult(), cases: [six] });
+  t.ok(sl.includes('    f6 at x.c:6') && !sl.some((l) => l.includes('more frames')), 'six frames: all shown');
+  const ten = { ...fx.okResult(), build: { ...fx.okResult().build, newWarnings: Array.from({ length: 10 }, (_, i) => `w${i}`) } };
+  t.notOk(lines(ten).some((l) => l.includes('more in the results')), 'ten: no more line');
+  t.same(excerpt('a\nb', 2), ['  a', '  b'], 'exactly the bound: nothing left out');
+  const one = { ...fx.regressedResult(), cases: [...fx.regressedResult().cases, fx.okResult().cases[2]!] };
+  t.equal(summaryLine(one), 'sea-harness: 1 regression in KVM SEA handling (2 passed, 1 failed)'.replace('2 passed', '1 passed'), 'an unchanged case is no regression');
+  const hang = fx.runs.hang.cases.find((x) => x.name === 'inject_iabt')!;
+  const timeout = compareCase('inject_iabt', fx.runs.series.cases.find((x) => x.name === 'inject_iabt')!, hang);
+  const tl = lines({ ...fx.regressedResult(), cases: [timeout] });
+  t.same(tl.slice(tl.indexOf('Regression: inject_iabt') + 1, tl.indexOf('Regression: inject_iabt') + 5), ['  base: pass, series: timeout', '  failure:', "    no result within the case's timeout", '  history: flaked 1 of 14 runs on this bot, last on 2026-11-20']);
+});
+
+t.test('edges: names, addresses and ids as they come', async (t) => {
+  t.equal(replySubject(' Re: x '), 'Re: x');
+  t.equal(replySubject('x Re: y'), 'Re: x Re: y');
+  t.equal(replyMessageId('--a//b--', 'x@e.org').replace(/\.[0-9a-f]{12}@/, '@'), '<sea-harness.a-b@e.org>');
+  t.equal(replyMessageId('1', ' x@e.org ').replace(/\.[0-9a-f]{12}@/, '@'), '<sea-harness.1@e.org>');
+  t.throws(() => replyMessageId('1', 'x@e.org junk'), /has no domain/);
+  t.match(catching(() => replyMessageId('1', 'x')).hint, /like sea-harness@example\.org/);
+  t.match(catching(() => replyMessageId(' ', 'x@e.org')).hint, /give each ci job an id/);
+  const e = catching(() => postedMessage(parseMessage('Subject: x\nMessage-ID: <a@b>\n\nbody\n')));
+  t.equal(e.message, 'the posted message has no From address (subject "x")');
+  t.match(e.hint, /From and Message-ID/);
+  const m = postedMessage(parseMessage('From: a@b.org\nTo: Foo Bar, undisclosed-recipients:;, c@d.org\nMessage-ID: <m@b>\nSubject: s\n\nbody\n'));
+  t.same(m.to, [{ name: '', address: 'c@d.org' }], 'names without an address and empty groups dropped');
+  const mail = renderReply(input(fx.okResult(), { posted: { ...posted(), messageId: ' <20261125-v2-0-iabt@example.org> ', references: [' <r@x> '] } }));
+  t.equal(mail.inReplyTo, '<20261125-v2-0-iabt@example.org>');
+  t.same(mail.references, ['<r@x>', '<20261125-v2-0-iabt@example.org>']);
+});
+
+t.test('edges: console timestamps, trailing backslashes, quoted newlines, option grouping', async (t) => {
+  const c = fx.okResult();
+  const warn = (line: string) => lines({ ...c, cases: c.cases.map((x) => (x.name === 'external_aborts' ? { ...x, newWarnings: [{ kind: 'warning' as const, line }] } : x)) }).find((l) => l.startsWith('  external_aborts: '));
+  t.equal(warn('[   14.123456] WARNING: x'), '  external_aborts: WARNING: x');
+  t.equal(warn('WARNING: at [1.5] x'), '  external_aborts: WARNING: at [1.5] x', 'a bracket later in the line stays');
+  t.same(shellWords('a\\'), ['a\\'], 'a trailing backslash stays');
+  t.same(shellWords('"a\\\nb" c'), ['"a\\\nb"', 'c'], 'a backslash-newline inside double quotes is kept');
+  t.same(wrapCommand('aaaaaaaaaaaa -o vvvv', '', 20), ['aaaaaaaaaaaa \\', '  -o vvvv'], 'an option moves with its value');
+  t.same(wrapCommand('aaaaaaaaaaaa --x=1 vvvv', '', 20), ['aaaaaaaaaaaa --x=1 \\', '  vvvv'], '--x=1 holds its value');
+  t.same(wrapCommand('aaaaaaaaaaaa -o -pppp', '', 20), ['aaaaaaaaaaaa -o \\', '  -pppp'], 'an option is no value');
+  t.same(wrapCommand('aaaaaaaaaaaa bb vvvv', '', 20), ['aaaaaaaaaaaa bb \\', '  vvvv'], 'a plain word is no option');
+  t.same(wrapCommand('a -o vvvv', '', 10), ['a -o \\', '  vvvv'], 'grouped only when the pair fits a continued line');
+  t.same(wrap('abc', '   ', '   ', 3, 3), ['   abc'], 'no room left at the hard limit: whole');
+});
+
+function catching(f: () => unknown): UsageError {
+  try {
+    f();
+  } catch (e) {
+    return e as UsageError;
+  }
+  throw new Error('did not throw');
+}

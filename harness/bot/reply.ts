@@ -184,7 +184,7 @@ export function wrapCommand(command: string, indent = '    ', width = WIDTH): st
 /** Quoted output (a compiler error, git's message): indented, at most EXCERPT_LINES lines, long lines broken. */
 export function excerpt(text: string, max = EXCERPT_LINES): string[] {
   const lines = text.trimEnd().split('\n');
-  const shown = lines.slice(0, max).flatMap((l) => (l.trim() === '' ? [''] : wrap(l.trimEnd(), '  ', '    ', WIDTH, MAIL_LINE)));
+  const shown = lines.slice(0, max).flatMap((l) => (l.trim() === '' ? [''] : wrap(l, '  ', '    ', WIDTH, MAIL_LINE)));
   if (lines.length > max) shown.push(`  [... ${lines.length - max} more lines]`);
   return shown;
 }
