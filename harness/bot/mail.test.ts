@@ -2,18 +2,18 @@
 // (Debian's python3-aiosmtpd, its Mailbox handler delivering to a Maildir) and read back from there. Both read
 // with Python's email package (fixtures/read-mail.py), a parser independent of the one that wrote the mail.
 import t, { type Test } from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parseMessage, selectSeries } from '../kernel/mbox.js';
 import { HarnessError, UsageError } from '../util/errors.js';
 import * as fx from './fixtures/ci-results.js';
 import { composeMail, emlName, sendMail, writeEml } from './mail.js';
+import { freePort } from '../guest/qemu.js';
+import { startSmtpSink } from '../test-support/smtp-sink.js';
 import { postedMessage, renderReply, type ReplyInput, type ReplyMail } from './reply.js';
 
-/** Debian's interpreter: python3-aiosmtpd is installed for it (another python3 may come first on PATH). */
+/** Debian's interpreter, the one python3-aiosmtpd is installed for (another python3 may come first on PATH). */
 const PYTHON = '/usr/bin/python3';
 const READ_MAIL = new URL('./fixtures/read-mail.py', import.meta.url).pathname;
 
@@ -103,31 +103,6 @@ t.test('emlName: the id without brackets, nothing a path could trip on', async (
   t.equal(emlName(' <../x/y z@c> '), '.._x_y_z@c.eml');
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** The SMTP greeting on `port`, or null when nothing answers yet. */
-function greeting(port: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: '127.0.0.1', port });
-    s.setTimeout(2000, () => s.destroy());
-    s.once('data', (d) => {
-      s.end('QUIT\r\n');
-      resolve(d.toString());
-    });
-    s.once('error', () => resolve(null));
-    s.once('close', () => resolve(null));
-  });
-}
-
 const gone = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -137,38 +112,9 @@ const gone = (pid: number) => {
   }
 };
 
-/**
- * aiosmtpd on a free port, ready when it sends its 220. Its stop (SIGTERM, SIGKILL after 5 s, then waits for the
- * exit) is registered as teardown before it starts, and may be called earlier.
- */
-async function startServer(t: Test, maildir: string): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const port = await freePort();
-  let child: ChildProcess | null = null;
-  let stderr = '';
-  const stop = async () => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child!.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  t.teardown(stop);
-  child = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', (d) => (stderr += String(d)));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const hello = await greeting(port);
-    if (hello?.startsWith('220')) return { port, pid: child.pid!, stop };
-    if (child.exitCode !== null) throw new Error(`aiosmtpd exited (${child.exitCode}): ${stderr}; is python3-aiosmtpd installed for ${PYTHON}? (apt-get install python3-aiosmtpd)`);
-    if (Date.now() > deadline) throw new Error(`aiosmtpd sent no 220 on 127.0.0.1:${port} within 20 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 t.test('sendMail: delivered by a real SMTP server, read back from its Maildir', async (t) => {
   const maildir = join(t.testdir(), 'Maildir');
-  const { port, pid, stop } = await startServer(t, maildir);
+  const { port, pid, stop } = await startSmtpSink((stop) => t.teardown(stop), maildir);
   const mail = renderReply(input());
   const sent = await sendMail(mail, { host: '127.0.0.1', port });
   t.same([...sent.accepted].sort(), ['kvmarm@lists.linux.dev', 'maintainers@users.noreply.h-seed-ad53c909.example', 'maz@kernel.org']);

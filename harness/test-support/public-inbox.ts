@@ -2,7 +2,8 @@
 // by public-inbox-init, mails delivered by public-inbox-mda, served by public-inbox-httpd), what lore runs.
 import { execa, type ResultPromise } from 'execa';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../guest/qemu.js';
+import { waitFor } from './cli.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,27 +16,9 @@ export interface Inbox {
   stop(): Promise<void>;
 }
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Poll `url` until it answers 200 (false after `timeoutMs`). */
-export async function httpReady(url: string, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const ok = await fetch(url).then((r) => r.ok, () => false);
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
+export function httpReady(url: string, timeoutMs: number): Promise<boolean> {
+  return waitFor(() => fetch(url).then((r) => r.ok, () => false), timeoutMs);
 }
 
 export async function startInbox(name = 'kvmarm'): Promise<Inbox> {
