@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import type { Context } from '../util/context.js';
 import { HarnessError } from '../util/errors.js';
 import { run } from '../util/exec.js';
@@ -60,16 +61,34 @@ export async function pollArchive(ctx: Context, store: BotStore, stateDir: strin
     const commits = (await git(ctx, ['-C', dir, 'rev-list', '--reverse', cursor ? `${cursor}..${head}` : head])).stdout.split('\n').filter(Boolean);
     for (let i = 0; i < commits.length; i += BATCH) {
       const batch = commits.slice(i, i + BATCH);
-      const mails: ListMessage[] = [];
-      for (const c of batch) {
-        // A v2 epoch commit adds the mail as `m`; a removal (public-inbox-purge/learn spam) leaves `d` instead.
-        const r = await git(ctx, ['-C', dir, 'cat-file', 'blob', `${c}:m`], false);
-        if (r.exitCode !== 0) continue;
-        const m = listMessage(r.stdout, archive, Date.now());
-        if (m) mails.push(m);
-      }
+      const seenAt = Date.now();
+      const mails = (await mailBlobs(ctx, dir, batch)).map((raw) => listMessage(raw, archive, seenAt)).filter((m): m is ListMessage => m !== null);
       added += store.addMessages(archive, e, batch[batch.length - 1]!, mails);
     }
   }
   return { added, epochs: n };
+}
+
+/**
+ * The `m` blob of each commit, through one `git cat-file --batch` for the whole batch (a first clone of a list
+ * is hundreds of thousands of commits: not a process each). A v2 epoch commit adds the mail as `m`; a removal
+ * (public-inbox-purge, -learn spam) leaves `d` instead, which cat-file reports missing and is skipped.
+ */
+async function mailBlobs(ctx: Context, dir: string, commits: readonly string[]): Promise<string[]> {
+  const r = await execa('git', ['-C', dir, 'cat-file', '--batch'], { env, extendEnv: false, input: commits.map((c) => `${c}:m\n`).join(''), encoding: 'buffer', timeout: GIT_TIMEOUT_MS, cancelSignal: ctx.signal });
+  const out = Buffer.from(r.stdout);
+  const blobs: string[] = [];
+  let at = 0;
+  while (at < out.length) {
+    const eol = out.indexOf(10, at);
+    if (eol < 0) break;
+    const header = out.subarray(at, eol).toString();
+    at = eol + 1;
+    const m = / blob (\d+)$/.exec(header);
+    if (!m) continue;
+    const size = Number(m[1]);
+    blobs.push(out.subarray(at, at + size).toString('utf8'));
+    at += size + 1;
+  }
+  return blobs;
 }
