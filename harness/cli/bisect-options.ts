@@ -7,7 +7,7 @@ import { DEFAULT_POLICY, type StepPolicy } from '../bisect/policy.js';
 import type { StepInput } from '../bisect/step.js';
 import { loadSeriesInputs } from '../kernel/series.js';
 import type { Context } from '../util/context.js';
-import { resolveSeriesArgs } from '../intake/resolve.js';
+import { fetchSeriesArgs } from '../intake/resolve.js';
 import { NO_SANDBOX, int, list, oneOf, str, type OptionSpec, type ParsedOptions } from './options.js';
 import { CASE_RUN_OPTIONS, GUEST_OPTIONS, guestOptionsFrom } from './guest-options.js';
 
@@ -43,8 +43,9 @@ export function policyFromOptions(values: ParsedOptions): StepPolicy {
 export async function fetchThreadSeries(ctx: Context, values: ParsedOptions): Promise<ParsedOptions> {
   const args = list(values, 'series');
   if (args.length === 0) return values;
-  const resolved = await resolveSeriesArgs(ctx, args, { archive: str(values, 'archive') ?? null, source: { kind: 'tree', dir: '.', ref: null } });
-  return resolved.intake.length === 0 ? values : { ...values, series: [...resolved.paths] };
+  const version = int(values, 'series-version');
+  const fetched = await fetchSeriesArgs(ctx, args, { archive: str(values, 'archive') ?? null, ...(version ? { version } : {}) });
+  return fetched.intake.length === 0 ? values : { ...values, series: [...fetched.paths] };
 }
 
 /** The step's inputs but the tree, commit, phase and directory; every option checked here, before any work. */

@@ -5,7 +5,7 @@ import { loadSeriesInputs } from '../kernel/series.js';
 import { DEFAULT_CASES, resolveCases, type CaseDefinition } from '../catalog/cases.js';
 import { UsageError } from '../util/errors.js';
 import type { Context } from '../util/context.js';
-import { resolveSeriesArgs } from '../intake/resolve.js';
+import { baseForIntake, fetchSeriesArgs } from '../intake/resolve.js';
 import { int, list, str, type ParsedOptions } from './options.js';
 
 export function sourceFromOptions(values: ParsedOptions): SourceSpec {
@@ -29,11 +29,11 @@ export function sourceFromOptions(values: ParsedOptions): SourceSpec {
  */
 export async function kernelPlanFromOptions(ctx: Context, values: ParsedOptions): Promise<KernelPlan> {
   const version = int(values, 'series-version');
-  const resolved = await resolveSeriesArgs(ctx, list(values, 'series'), { archive: str(values, 'archive') ?? null, source: sourceFromOptions(values), ...(version ? { version } : {}) });
-  const source = resolved.base ? { ...resolved.source, note: resolved.base.why } : resolved.source;
+  const fetched = await fetchSeriesArgs(ctx, list(values, 'series'), { archive: str(values, 'archive') ?? null, ...(version ? { version } : {}) });
+  const given = sourceFromOptions(values);
   return {
-    source,
-    series: await loadSeriesInputs(resolved.paths, version),
+    source: (await baseForIntake(ctx, fetched.intake, given))?.source ?? given,
+    series: await loadSeriesInputs(fetched.paths, version),
     configFragments: list(values, 'config'),
     ...(values.rebuild ? { rebuild: true } : {}),
   };

@@ -19,16 +19,14 @@ export interface IntakeRecord {
   readonly baseCommit: string | null;
 }
 
-export interface ResolvedSeries {
+export interface FetchedArgs {
   /** One path per --series argument, in order. */
   readonly paths: readonly string[];
   readonly intake: readonly IntakeRecord[];
-  readonly source: SourceSpec;
-  /** Set when a fetched series named a base (or could have): which base was used and why. */
-  readonly base: BaseChoice | null;
 }
 
-export async function resolveSeriesArgs(ctx: Context, args: readonly string[], opts: { archive: string | null; version?: number; source: SourceSpec }): Promise<ResolvedSeries> {
+/** Every --series argument as a path: the ones naming a thread fetched with b4 (`version`: b4's --use-version). */
+export async function fetchSeriesArgs(ctx: Context, args: readonly string[], opts: { archive: string | null; version?: number }): Promise<FetchedArgs> {
   const paths: string[] = [];
   const intake: IntakeRecord[] = [];
   for (const arg of args) {
@@ -49,14 +47,22 @@ export async function resolveSeriesArgs(ctx: Context, args: readonly string[], o
     paths.push(f.dir);
     intake.push({ arg, msgid: f.msgid, archive: f.archive, url: f.url, dir: f.dir, baseCommit: f.baseCommit });
   }
-  if (intake.length === 0) return { paths, intake, source: opts.source, base: null };
+  return { paths, intake };
+}
+
+/**
+ * The base for fetched series: their base-commit: when the tree has it, else the configured one (intake/base-choice.ts).
+ * Null when no series was fetched: nothing to choose, the source stays as given.
+ */
+export async function baseForIntake(ctx: Context, intake: readonly IntakeRecord[], source: SourceSpec): Promise<{ source: SourceSpec; base: BaseChoice } | null> {
+  if (intake.length === 0) return null;
   const baseCommit = intake.find((i) => i.baseCommit)?.baseCommit ?? null;
-  const tree = opts.source.kind === 'tree' ? opts.source.dir : null;
+  const tree = source.kind === 'tree' ? source.dir : null;
   const treeHasBase = tree && baseCommit ? await hasCommit(ctx, tree, baseCommit) : false;
-  const base = chooseBase({ baseCommit, tree, treeHasBase, configured: opts.source.kind === 'tree' ? opts.source.ref : null });
+  const base = chooseBase({ baseCommit, tree, treeHasBase, configured: source.kind === 'tree' ? source.ref : null });
   ctx.log.info(`intake: base: ${base.why}`);
-  const source: SourceSpec = opts.source.kind === 'tree' && base.from === 'base-commit' ? { ...opts.source, ref: base.ref } : opts.source;
-  return { paths, intake, source, base };
+  const chosen: SourceSpec = source.kind === 'tree' && base.from === 'base-commit' ? { ...source, ref: base.ref } : source;
+  return { source: { ...chosen, note: base.why }, base };
 }
 
 async function hasCommit(ctx: Context, dir: string, sha: string): Promise<boolean> {
