@@ -2,6 +2,7 @@
 // turned into `git format-patch` mails with the headers git send-email adds (numbered subjects, Message-IDs,
 // threading to the cover letter, which carries the base-commit: trailer of format-patch --base).
 import { execa } from 'execa';
+import { mailDate } from '../bot/reply.js';
 
 export interface SeriesMails {
   readonly coverId: string;
@@ -27,8 +28,6 @@ export interface SeriesPost {
   readonly inReplyTo?: { readonly id: string; readonly references: readonly string[] };
 }
 
-const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
-
 export async function seriesMails(p: SeriesPost): Promise<SeriesMails> {
   const m = p.commits.length;
   const tag = p.version === 1 ? 'PATCH' : `PATCH v${p.version}`;
@@ -39,7 +38,7 @@ export async function seriesMails(p: SeriesPost): Promise<SeriesMails> {
       `From: ${p.from}`,
       `To: ${p.to}`,
       `Subject: ${subject}`,
-      `Date: ${rfc2822(new Date(p.date.getTime() + n * 1000))}`,
+      `Date: ${mailDate(new Date(p.date.getTime() + n * 1000))}`,
       `Message-ID: <${id(n)}>`,
       ...(replyTo ? [`In-Reply-To: <${replyTo}>`, `References: ${refs.map((r) => `<${r}>`).join(' ')}`] : []),
       'MIME-Version: 1.0',
